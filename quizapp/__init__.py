@@ -1,0 +1,39 @@
+"""Two Truths: facts rounds and polls with reveal pages and leaderboards."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from quizapp.config import load_config
+
+    load_config(app, test_config)
+
+    from quizapp import extensions
+
+    extensions.init_app(app)
+
+    from quizapp import auth, cli, errors, leaderboard, play, results, rounds, web
+
+    web.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(play.bp)
+    app.register_blueprint(rounds.bp)
+    app.register_blueprint(results.bp)
+    app.register_blueprint(leaderboard.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,162 @@
+"""Join as a guest, register, log in, log out, set a password, choose the language."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from quizapp.auth import bp
+from quizapp.auth.forms import EmptyForm, JoinForm, LoginForm, RegisterForm, SetPasswordForm
+from quizapp.auth.service import UsernameError, find_user, new_user
+from quizapp.extensions import db, login_manager
+from quizapp.models import User
+
+# Checked against on unknown usernames so a failed login takes as long whether or not the user exists.
+_DUMMY_HASH = User(username="", username_key="", username_skeleton="")
+_DUMMY_HASH.set_password("not-a-real-password")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def safe_next(default: str) -> str:
+    """Return the ?next= target when it is a path on this site, else the default."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc and "\\" not in target:
+        return target
+    return default
+
+
+def _start_session(user: User) -> None:
+    # A fresh session at login: nothing an attacker planted before it survives.
+    lang, tz = session.get("lang"), session.get("tz")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    if tz:
+        session["tz"] = tz
+    session.permanent = True
+    login_user(user, remember=False)
+    current_app.logger.info("login user_id=%s guest=%s", user.id, user.is_guest)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join() -> str | Response | tuple[str, int]:
+    """Play at once with a nickname; the guest account lives in the session."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("play.home")))
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            user = new_user(form.nickname.data.strip())
+            db.session.commit()
+        except UsernameError as error:
+            form.nickname.errors.append(str(error))
+        except IntegrityError:
+            db.session.rollback()
+            form.nickname.errors.append(_("That name is taken. Try another one."))
+        else:
+            _start_session(user)
+            flash(_("Welcome, %(name)s! Pick a round and play.", name=user.username), "success")
+            return redirect(safe_next(url_for("play.home")), code=303)
+    return render_template("auth/join.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | Response | tuple[str, int]:
+    """Create an account with a password."""
+    if current_user.is_authenticated and not current_user.is_guest:
+        return redirect(url_for("play.home"))
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.set_password"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = new_user(form.username.data.strip(), form.password.data)
+            db.session.commit()
+        except UsernameError as error:
+            form.username.errors.append(str(error))
+        except IntegrityError:
+            db.session.rollback()
+            form.username.errors.append(_("That name is taken. Try another one."))
+        else:
+            _start_session(user)
+            flash(_("Your account is ready."), "success")
+            return redirect(safe_next(url_for("play.home")), code=303)
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    """Log in with username and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_user(form.username.data.strip())
+        if user is not None and user.check_password(form.password.data):
+            _start_session(user)
+            return redirect(safe_next(url_for("play.home")), code=303)
+        if user is None:
+            _DUMMY_HASH.check_password(form.password.data)
+        current_app.logger.warning("login failed")
+        form.password.errors.append(_("Wrong username or password."))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """Log out and forget the session."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("play.home"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def set_password() -> str | Response | tuple[str, int]:
+    """Set a password, so a guest can keep the nickname on other devices."""
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        current_user.set_password(form.password.data)
+        db.session.commit()
+        flash(_("Password saved. Log in as %(name)s on any device.", name=current_user.username), "success")
+        return redirect(url_for("play.home"), code=303)
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> Response:
+    """Remember the chosen UI language."""
+    form = EmptyForm()
+    lang = request.form.get("lang", "")
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(url_for("play.home")), code=303)
+
+
+@bp.route("/timezone", methods=["POST"])
+def timezone() -> tuple[str, int]:
+    """Remember the browser's time zone for server-rendered times."""
+    from zoneinfo import available_timezones
+
+    form = EmptyForm()
+    tz = request.form.get("tz", "")
+    if form.validate_on_submit() and tz in available_timezones():
+        session["tz"] = tz
+        return "", 204
+    return "", 400

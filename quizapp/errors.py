@@ -1,0 +1,60 @@
+"""Friendly error pages, and small fragments for htmx so a page never lands inside a target."""
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from quizapp.extensions import db
+from quizapp.web import is_htmx
+
+MESSAGES = {
+    400: _l("The request could not be understood. Reload the page and try again."),
+    403: _l("You are not allowed to do that."),
+    404: _l("There is nothing here."),
+    405: _l("That action is not available here."),
+    409: _l("That changed while you were working on it. Reload the page and try again."),
+    413: _l("That is too large to send."),
+    422: _l("Some of what you sent is not valid."),
+    429: _l("Too many attempts. Wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing was saved; please try again."),
+    503: _l("The server is busy. Nothing was saved; please try again in a moment."),
+}
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    """Render the error as a fragment for htmx, or as a page."""
+    text = message or MESSAGES.get(code) or MESSAGES[500]
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=code, message=text), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        current_app.logger.warning("csrf rejected: %s", error.description)
+        return render_error(400, str(_l("Your form expired or came from elsewhere. Reload the page and try again.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        response = render_error(code)
+        if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            return response[0], code, {"Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        current_app.logger.warning("database unavailable: %s", error.orig)
+        return render_error(ServiceUnavailable.code)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        current_app.logger.exception("unhandled error")
+        return render_error(InternalServerError.code)

@@ -1,0 +1,199 @@
+"""Database models: players, rounds with their statements or options, and answers."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from quizapp.extensions import db
+from quizapp.rules.lifecycle import RoundStatus, as_utc, round_status
+
+USERNAME_MAX = 32
+TITLE_MAX = 200
+INTRO_MAX = 2000
+STATEMENT_MAX = 1000
+EXPLANATION_MAX = 2000
+OPTION_MAX = 300
+SERIES_MAX = 120
+
+
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class RoundKind(StrEnum):
+    FACTS = "facts"
+    POLL = "poll"
+
+
+class ResultsVisibility(StrEnum):
+    AFTER_VOTE = "after_vote"
+    AFTER_CLOSE = "after_close"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX))
+    # NFKC + casefold of the username: what uniqueness is decided on.
+    username_key: Mapped[str] = mapped_column(String(4 * USERNAME_MAX), unique=True)
+    # Lookalike key (Latin "Admin" vs Cyrillic "Аdmin"), checked when a name is taken.
+    username_skeleton: Mapped[str] = mapped_column(String(4 * USERNAME_MAX), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_curator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def is_guest(self) -> bool:
+        return self.password_hash is None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+
+class Series(db.Model):
+    __tablename__ = "series"
+    __table_args__ = (UniqueConstraint("curator_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curator_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(SERIES_MAX))
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="series", order_by="Round.id")
+
+
+class Round(db.Model):
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curator_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=RoundKind.FACTS)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    results_visibility: Mapped[str] = mapped_column(String(12), default=ResultsVisibility.AFTER_CLOSE)
+    # Kept up to date by the answer view so lists never count rows per round.
+    answer_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    curator: Mapped[User] = relationship()
+    series: Mapped[Series | None] = relationship(back_populates="rounds")
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="round", order_by="Statement.position", cascade="all, delete-orphan"
+    )
+    options: Mapped[list[Option]] = relationship(
+        back_populates="round", order_by="Option.position", cascade="all, delete-orphan"
+    )
+
+    def status(self, now: datetime | None = None) -> RoundStatus:
+        return round_status(self.published, self.opens_at, self.closes_at, now or utcnow())
+
+    @property
+    def is_facts(self) -> bool:
+        return self.kind == RoundKind.FACTS
+
+    @property
+    def false_count(self) -> int:
+        return sum(1 for statement in self.statements if statement.is_false)
+
+    @property
+    def is_quiz(self) -> bool:
+        return self.kind == RoundKind.POLL and any(option.is_correct for option in self.options)
+
+    @property
+    def is_scored(self) -> bool:
+        return self.is_facts or self.is_quiz
+
+    @property
+    def max_points(self) -> int:
+        if self.is_facts:
+            return self.false_count
+        return 1 if self.is_quiz else 0
+
+    @property
+    def opens_at_utc(self) -> datetime | None:
+        return as_utc(self.opens_at) if self.opens_at else None
+
+    @property
+    def closes_at_utc(self) -> datetime | None:
+        return as_utc(self.closes_at) if self.closes_at else None
+
+
+class Statement(db.Model):
+    __tablename__ = "statement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    is_false: Mapped[bool] = mapped_column(Boolean, default=False)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[Round] = relationship(back_populates="statements")
+
+
+class Option(db.Model):
+    __tablename__ = "option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(OPTION_MAX))
+    is_correct: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    round: Mapped[Round] = relationship(back_populates="options")
+
+
+class Answer(db.Model):
+    """One player's final answer to one round; the unique constraint makes it final."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("round_id", "player_id"),
+        CheckConstraint("points >= 0 AND points <= max_points", name="points_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("option.id", ondelete="CASCADE"))
+    # Scored on arrival so leaderboards are one GROUP BY; only shown once the round has closed.
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    max_points: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    player: Mapped[User] = relationship()
+    round: Mapped[Round] = relationship()
+    marks: Mapped[list[Mark]] = relationship(cascade="all, delete-orphan")
+
+
+class Mark(db.Model):
+    """A statement a player marked as false."""
+
+    __tablename__ = "mark"
+    __table_args__ = (UniqueConstraint("answer_id", "statement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,96 @@
+"""Storing an answer: validated, scored, and made final by the unique constraint."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.extensions import db
+from quizapp.models import Answer, Mark, Round, User
+from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
+
+
+class AnswerRejected(ValueError):
+    """The answer's shape is wrong; the message is for the player."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    answer: Answer | None
+    created: bool
+
+
+def parse_ids(values: Sequence[str]) -> list[int]:
+    """Turn submitted ids into ints, refusing anything that is not a small positive number."""
+    ids = []
+    for value in values:
+        if not value.isascii() or not value.isdigit() or len(value) > 12:
+            raise AnswerRejected(_("That statement is not part of this round."))
+        ids.append(int(value))
+    return ids
+
+
+def facts_problem(round_: Round, marked: list[int]) -> str | None:
+    """Explain what is wrong with the marks, or return None."""
+    false_count = round_.false_count
+    problem = is_valid_facts_marks([s.id for s in round_.statements], marked, false_count)
+    if problem == "unknown":
+        return _("That statement is not part of this round.")
+    if problem == "duplicate":
+        return _("Mark each statement at most once.")
+    if problem == "count":
+        return ngettext(
+            "Mark exactly %(num)d statement as false; you marked %(marked)d.",
+            "Mark exactly %(num)d statements as false; you marked %(marked)d.",
+            false_count,
+            marked=len(set(marked)),
+        )
+    return None
+
+
+def store_facts_answer(round_: Round, player: User, marked: list[int]) -> Stored:
+    """Score and store the player's marks; a second answer, racing or not, stores nothing."""
+    problem = facts_problem(round_, marked)
+    if problem:
+        raise AnswerRejected(problem)
+    false_ids = {s.id for s in round_.statements if s.is_false}
+    answer = Answer(
+        round_id=round_.id,
+        player_id=player.id,
+        points=score_facts(false_ids, marked),
+        max_points=len(false_ids),
+        marks=[Mark(statement_id=statement_id) for statement_id in sorted(set(marked))],
+    )
+    return _store(round_, answer)
+
+
+def store_poll_answer(round_: Round, player: User, option_id: int) -> Stored:
+    """Store the player's vote; a second vote stores nothing."""
+    if option_id not in {option.id for option in round_.options}:
+        raise AnswerRejected(_("Choose one of the options."))
+    correct = next((option.id for option in round_.options if option.is_correct), None)
+    answer = Answer(
+        round_id=round_.id,
+        player_id=player.id,
+        option_id=option_id,
+        points=score_poll(correct, option_id),
+        max_points=1 if correct is not None else 0,
+    )
+    return _store(round_, answer)
+
+
+def _store(round_: Round, answer: Answer) -> Stored:
+    db.session.add(answer)
+    try:
+        db.session.flush()
+        db.session.execute(update(Round).where(Round.id == round_.id).values(answer_count=Round.answer_count + 1))
+        db.session.commit()
+    except IntegrityError:
+        # The unique (round, player) constraint fired: another request of this player got there first.
+        db.session.rollback()
+        return Stored(answer=None, created=False)
+    return Stored(answer=answer, created=True)

@@ -1,0 +1,111 @@
+"""The home page, the round page, answering, and the live answer count."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from quizapp import queries
+from quizapp.models import Answer, Round, RoundKind, utcnow
+from quizapp.play import bp
+from quizapp.play.service import AnswerRejected, parse_ids, store_facts_answer, store_poll_answer
+from quizapp.rules.lifecycle import RoundStatus
+from quizapp.web import is_htmx, render_page_or_fragment
+
+
+def visible_round(round_id: int) -> Round:
+    """Load a round the viewer may see: published, or their own draft; 404 otherwise."""
+    round_ = queries.round_with_items(round_id)
+    if round_ is None:
+        abort(404)
+    if not round_.published and not (current_user.is_authenticated and current_user.id == round_.curator_id):
+        abort(404)
+    return round_
+
+
+def round_context(round_: Round, *, answer: Answer | None = None, marked: set[int] | None = None,
+                  chosen: int | None = None, error: str | None = None) -> dict[str, Any]:
+    """Everything the round page and its fragments need."""
+    if answer is None and current_user.is_authenticated:
+        answer = queries.player_answer(round_.id, current_user.id)
+    if answer is not None:
+        marked = {mark.statement_id for mark in answer.marks}
+        chosen = answer.option_id
+    return {
+        "round": round_,
+        "status": round_.status(),
+        "answer": answer,
+        "marked": marked or set(),
+        "chosen": chosen,
+        "error": error,
+        "statuses": RoundStatus,
+    }
+
+
+@bp.route("/")
+def home() -> str:
+    """List open rounds, upcoming ones and the recently closed."""
+    now = utcnow()
+    return render_template(
+        "play/home.html",
+        open_rounds=queries.open_rounds(now),
+        upcoming=queries.upcoming_rounds(now),
+        closed=queries.recently_closed_rounds(now),
+    )
+
+
+@bp.route("/rounds/<int:round_id>")
+def round_page(round_id: int) -> str | tuple[str, int]:
+    """Show the round: the answer form, the player's answer, or where the round stands."""
+    round_ = visible_round(round_id)
+    return render_page_or_fragment("play/round.html", "play/_round_panel.html", **round_context(round_))
+
+
+@bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
+def answer(round_id: int) -> str | tuple[str, int] | Response:
+    """Take the player's answer: once, final, and only while the round is open."""
+    round_ = visible_round(round_id)
+    marked_raw = request.form.getlist("marks")
+    chosen_raw = request.form.get("option", "")
+    try:
+        marked = parse_ids(marked_raw)
+        chosen = parse_ids([chosen_raw])[0] if chosen_raw else None
+    except AnswerRejected as rejected:
+        return _panel(round_, 422, error=str(rejected))
+    keep = {"marked": set(marked), "chosen": chosen}
+    if round_.status() is not RoundStatus.OPEN:
+        return _panel(round_, 409, **keep)
+    if not current_user.is_authenticated:
+        return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
+    existing = queries.player_answer(round_.id, current_user.id)
+    if existing is None:
+        try:
+            if round_.kind == RoundKind.FACTS:
+                stored = store_facts_answer(round_, current_user, marked)
+            elif chosen is None:
+                raise AnswerRejected(_("Choose one of the options."))
+            else:
+                stored = store_poll_answer(round_, current_user, chosen)
+        except AnswerRejected as rejected:
+            return _panel(round_, 422, error=str(rejected), **keep)
+        if not stored.created:
+            current_app.logger.info("double submit round_id=%s user_id=%s", round_.id, current_user.id)
+    else:
+        current_app.logger.info("double submit round_id=%s user_id=%s", round_.id, current_user.id)
+    if is_htmx():
+        return _panel(round_, 200)
+    return redirect(url_for("play.round_page", round_id=round_.id), code=303)
+
+
+def _panel(round_: Round, status: int, **state: Any) -> tuple[str, int]:
+    return render_page_or_fragment("play/round.html", "play/_round_panel.html", status, **round_context(round_, **state))
+
+
+@bp.route("/rounds/<int:round_id>/count")
+def live_count(round_id: int) -> str:
+    """The live answer count; its polling stops once the round is no longer open."""
+    round_ = visible_round(round_id)
+    return render_template("play/_live_count.html", round=round_, status=round_.status(), statuses=RoundStatus)

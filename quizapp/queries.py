@@ -1,0 +1,125 @@
+"""Read-only queries shared by pages: round lists, answers, aggregates, standings."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from quizapp.extensions import db
+from quizapp.models import Answer, Mark, Round, Statement, User
+from quizapp.rules.ranking import Ranked, Standing, rank_standings
+
+
+def _open_clause(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(
+        Round.published.is_(True),
+        or_(Round.opens_at.is_(None), Round.opens_at <= now),
+        Round.closes_at > now,
+    )
+
+
+def closed_clause(now: datetime):  # type: ignore[no-untyped-def]
+    """SQL condition for rounds that have closed by now."""
+    return and_(Round.published.is_(True), Round.closes_at <= now)
+
+
+def open_rounds(now: datetime) -> Sequence[Round]:
+    """Rounds taking answers now, closing soonest first."""
+    return db.session.scalars(select(Round).where(_open_clause(now)).order_by(Round.closes_at, Round.id)).all()
+
+
+def upcoming_rounds(now: datetime) -> Sequence[Round]:
+    """Published rounds that have not opened yet."""
+    query = select(Round).where(Round.published.is_(True), Round.opens_at > now).order_by(Round.opens_at, Round.id)
+    return db.session.scalars(query).all()
+
+
+def recently_closed_rounds(now: datetime, limit: int = 10) -> Sequence[Round]:
+    """The latest closed rounds, newest first."""
+    query = select(Round).where(closed_clause(now)).order_by(Round.closes_at.desc(), Round.id.desc()).limit(limit)
+    return db.session.scalars(query).all()
+
+
+def round_with_items(round_id: int) -> Round | None:
+    """Load a round with its statements and options in a fixed number of queries."""
+    query = (
+        select(Round)
+        .where(Round.id == round_id)
+        .options(selectinload(Round.statements), selectinload(Round.options), selectinload(Round.series))
+    )
+    return db.session.scalar(query)
+
+
+def player_answer(round_id: int, player_id: int) -> Answer | None:
+    """The player's answer to the round, with the marks loaded."""
+    query = (
+        select(Answer)
+        .where(Answer.round_id == round_id, Answer.player_id == player_id)
+        .options(selectinload(Answer.marks))
+    )
+    return db.session.scalar(query)
+
+
+def statement_mark_counts(round_id: int) -> dict[int, int]:
+    """How many players marked each statement of the round as false."""
+    query = (
+        select(Mark.statement_id, func.count())
+        .join(Statement, Statement.id == Mark.statement_id)
+        .where(Statement.round_id == round_id)
+        .group_by(Mark.statement_id)
+    )
+    return {statement_id: count for statement_id, count in db.session.execute(query)}
+
+
+def option_vote_counts(round_id: int) -> dict[int, int]:
+    """How many players chose each option of the poll."""
+    query = select(Answer.option_id, func.count()).where(Answer.round_id == round_id).group_by(Answer.option_id)
+    return {option_id: count for option_id, count in db.session.execute(query) if option_id is not None}
+
+
+def points_histogram(round_id: int) -> dict[int, int]:
+    """How many players scored each number of points in the round."""
+    query = select(Answer.points, func.count()).where(Answer.round_id == round_id).group_by(Answer.points)
+    return {points: count for points, count in db.session.execute(query)}
+
+
+def _standings(where: Sequence, limit: int | None = None) -> list[Standing]:  # type: ignore[type-arg]
+    perfect = func.sum(case((Answer.points == Answer.max_points, 1), else_=0))
+    query = (
+        select(
+            User.id,
+            User.username,
+            func.sum(Answer.points),
+            func.count(Answer.id),
+            perfect,
+            func.sum(Answer.max_points),
+        )
+        .join(Answer, Answer.player_id == User.id)
+        .join(Round, Round.id == Answer.round_id)
+        .where(Answer.max_points > 0, *where)
+        .group_by(User.id, User.username)
+        .order_by(func.sum(Answer.points).desc(), User.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        Standing(player_id=pid, name=name, points=int(points), rounds=int(rounds), perfect=int(perf), max_points=int(maxp))
+        for pid, name, points, rounds, perf, maxp in db.session.execute(query)
+    ]
+
+
+def round_leaderboard(round_id: int) -> list[Ranked]:
+    """Every player of one round, ranked."""
+    return rank_standings(_standings([Answer.round_id == round_id]))
+
+
+def overall_leaderboard(now: datetime) -> list[Ranked]:
+    """Every player across all closed scored rounds, ranked."""
+    return rank_standings(_standings([closed_clause(now)]))
+
+
+def series_leaderboard(series_id: int, now: datetime) -> list[Ranked]:
+    """Players across the closed rounds of one series, ranked."""
+    return rank_standings(_standings([closed_clause(now), Round.series_id == series_id]))

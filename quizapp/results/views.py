@@ -1,0 +1,76 @@
+"""The reveal page and results.json, public once the round has closed."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, render_template
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from quizapp import queries
+from quizapp.play.views import visible_round
+from quizapp.results import bp
+from quizapp.results.summary import round_results
+from quizapp.rules.lifecycle import RoundStatus
+from quizapp.web import iso_utc
+
+
+@bp.route("/rounds/<int:round_id>/reveal")
+def reveal(round_id: int) -> str:
+    """Show the truth, what everybody guessed, and the round's leaderboard."""
+    round_ = visible_round(round_id)
+    status = round_.status()
+    if status is not RoundStatus.CLOSED:
+        return render_template("results/not_yet.html", round=round_, status=status, statuses=RoundStatus)
+    answer = queries.player_answer(round_.id, current_user.id) if current_user.is_authenticated else None
+    return render_template(
+        "results/reveal.html",
+        results=round_results(round_),
+        round=round_,
+        answer=answer,
+        my_marks={mark.statement_id for mark in answer.marks} if answer else set(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/results.json")
+def results_json(round_id: int) -> Response:
+    """The closed round's aggregates as JSON; 404 until the close."""
+    round_ = queries.round_with_items(round_id)
+    if round_ is None or round_.status() is not RoundStatus.CLOSED:
+        abort(404)
+    results = round_results(round_)
+    body: dict[str, Any] = {
+        "id": round_.id,
+        "kind": round_.kind,
+        "title": round_.title,
+        "closes_at": iso_utc(round_.closes_at),
+    }
+    if round_.is_facts:
+        body["players"] = results.players
+        body["statements"] = [
+            {
+                "text": row.statement.text,
+                "true": not row.statement.is_false,
+                "marked_false": row.stat.marked_false,
+                "percent_marked_false": row.stat.tenths / 10,
+            }
+            for row in results.statements
+        ]
+    else:
+        body["votes"] = results.players
+        body["options"] = [
+            {"text": row.option.text, "votes": row.votes, "percent": row.tenths / 10, "correct": row.option.is_correct}
+            for row in results.options
+        ]
+    body["leaderboard"] = [
+        {
+            "rank": ranked.rank,
+            "player": ranked.standing.name,
+            "points": ranked.standing.points,
+            "max_points": ranked.standing.max_points,
+        }
+        for ranked in results.leaderboard
+    ]
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response

@@ -1,0 +1,212 @@
+"""The editor's work between the form and the database: row edits, checks for publishing, saving."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Option, ResultsVisibility, Round, RoundKind, Series, Statement, User
+from quizapp.rounds.forms import MAX_OPTIONS, MAX_STATEMENTS, MIN_OPTIONS, MIN_STATEMENTS, FactsRoundForm, PollRoundForm
+from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc
+from quizapp.rules.paste import split_statements
+
+RoundForm = FactsRoundForm | PollRoundForm
+
+
+@cache
+def time_zones() -> list[str]:
+    """Every IANA zone name, sorted, for the time-zone select."""
+    return sorted(available_timezones() | {"UTC"})
+
+
+def rows_name(kind: str) -> str:
+    return "statements" if kind == RoundKind.FACTS else "options"
+
+
+def blank_row(kind: str) -> dict[str, Any]:
+    if kind == RoundKind.FACTS:
+        return {"text": "", "is_false": False, "explanation": ""}
+    return {"text": "", "is_correct": False}
+
+
+def is_blank(row: dict[str, Any]) -> bool:
+    """A row the curator added but never filled in."""
+    return not (row.get("text") or "").strip() and not (row.get("explanation") or "").strip()
+
+
+def edit_rows(data: dict[str, Any], kind: str, action: str) -> tuple[dict[str, Any], int | None]:
+    """Apply a row action (add, remove-N, up-N, down-N, paste) to the form data; return it and the row to focus."""
+    name = rows_name(kind)
+    rows = list(data.get(name) or [])
+    limit = MAX_STATEMENTS if kind == RoundKind.FACTS else MAX_OPTIONS
+    focus: int | None = None
+    verb, _sep, index_text = action.partition("-")
+    index = int(index_text) if index_text.isdigit() else -1
+    if verb == "add" and len(rows) < limit:
+        rows.append(blank_row(kind))
+        focus = len(rows) - 1
+    elif verb == "remove" and 0 <= index < len(rows):
+        del rows[index]
+    elif verb == "up" and 0 < index < len(rows):
+        rows[index - 1], rows[index] = rows[index], rows[index - 1]
+        focus = index - 1
+    elif verb == "down" and 0 <= index < len(rows) - 1:
+        rows[index + 1], rows[index] = rows[index], rows[index + 1]
+        focus = index + 1
+    elif verb == "paste" and kind == RoundKind.FACTS:
+        pasted = [blank_row(kind) | {"text": text} for text in split_statements(data.get("paste") or "")]
+        rows = [row for row in rows if not is_blank(row)] + pasted
+        data["paste"] = ""
+        focus = 0 if rows else None
+    data[name] = rows
+    return data, focus
+
+
+def check_content(form: RoundForm, kind: str) -> bool:
+    """Add the errors that stop a round from being published; return True when there are none."""
+    ok = True
+    if not (form.title.data or "").strip():
+        form.title.errors.append(_("Give the round a title."))
+        ok = False
+    rows = getattr(form, rows_name(kind))
+    filled = [entry for entry in rows if not is_blank(entry.data)]
+    for entry in filled:
+        if not (entry.form.text.data or "").strip():
+            entry.form.text.errors.append(_("Write the statement, or remove the row."))
+            ok = False
+    if kind == RoundKind.FACTS:
+        if not MIN_STATEMENTS <= len(filled) <= MAX_STATEMENTS:
+            rows.errors.append(_("A facts round has 2 to 30 statements."))
+            ok = False
+        falses = sum(1 for entry in filled if entry.form.is_false.data)
+        if filled and falses == 0:
+            rows.errors.append(_("Mark at least one statement as false."))
+            ok = False
+        if filled and falses == len(filled):
+            rows.errors.append(_("Leave at least one statement true."))
+            ok = False
+    else:
+        if not MIN_OPTIONS <= len(filled) <= MAX_OPTIONS:
+            rows.errors.append(_("A poll has 2 to 10 options."))
+            ok = False
+        seen: set[str] = set()
+        for entry in filled:
+            key = (entry.form.text.data or "").strip().casefold()
+            if key in seen:
+                entry.form.text.errors.append(_("This option appears twice."))
+                ok = False
+            seen.add(key)
+        if sum(1 for entry in filled if entry.form.is_correct.data) > 1:
+            rows.errors.append(_("Mark at most one option as correct."))
+            ok = False
+    return ok
+
+
+@dataclass(frozen=True)
+class Schedule:
+    opens_at: datetime
+    closes_at: datetime
+
+
+def zone_of(form: Any) -> str:
+    """The time zone the form was filled in, UTC when unknown."""
+    return form.tz.data if form.tz.data in time_zones() else "UTC"
+
+
+def closing_time(form: Any, start: datetime) -> datetime | None:
+    """Turn the quick choice or the custom time into UTC; add an error and return None when missing."""
+    choice = form.closes_choice.data
+    if choice in QUICK_DURATIONS:
+        return start + QUICK_DURATIONS[choice]
+    if form.closes_at.data is None:
+        form.closes_at.errors.append(_("Choose the closing time."))
+        return None
+    return local_to_utc(form.closes_at.data, zone_of(form))
+
+
+def check_schedule(form: RoundForm, now: datetime) -> Schedule | None:
+    """Work out when the round opens and closes; add errors and return None when that is impossible."""
+    opens_at = local_to_utc(form.opens_at.data, zone_of(form)) if form.opens_at.data else now
+    if opens_at < now:
+        opens_at = now
+    closes_at = closing_time(form, opens_at)
+    if closes_at is None:
+        return None
+    if closes_at <= opens_at:
+        form.closes_at.errors.append(_("The round must close after it opens."))
+        return None
+    return Schedule(opens_at=opens_at, closes_at=closes_at)
+
+
+def fill_form(form: RoundForm, round_: Round) -> None:
+    """Load a stored round into a fresh form."""
+    form.title.data = round_.title
+    form.intro.data = round_.intro
+    form.series.data = round_.series.title if round_.series else ""
+    if round_.kind == RoundKind.FACTS:
+        for statement in round_.statements:
+            form.statements.append_entry(
+                {"text": statement.text, "is_false": statement.is_false, "explanation": statement.explanation}
+            )
+    else:
+        form.results_visibility.data = round_.results_visibility
+        for option in round_.options:
+            form.options.append_entry({"text": option.text, "is_correct": option.is_correct})
+
+
+def locked_change(form: RoundForm, round_: Round) -> bool:
+    """Tell whether the form changes what players already answered (statements, truth, options)."""
+    if round_.kind == RoundKind.FACTS:
+        stored = [(s.text, s.is_false) for s in round_.statements]
+        sent = [(e.form.text.data or "", bool(e.form.is_false.data)) for e in form.statements]
+    else:
+        stored = [(o.text, o.is_correct) for o in round_.options]
+        sent = [(e.form.text.data or "", bool(e.form.is_correct.data)) for e in form.options]
+    return stored != sent
+
+
+def find_series(curator: User, title: str) -> Series | None:
+    """The curator's series of that title, created when new; None for no title."""
+    title = title.strip()
+    if not title:
+        return None
+    series = db.session.scalar(select(Series).where(Series.curator_id == curator.id, Series.title == title))
+    if series is None:
+        series = Series(curator_id=curator.id, title=title)
+        db.session.add(series)
+    return series
+
+
+def save_round(round_: Round, form: RoundForm, *, locked: bool) -> None:
+    """Copy the form into the round (the caller commits). Locked rounds only take explanations and wording around them."""
+    round_.title = (form.title.data or "").strip()
+    round_.intro = (form.intro.data or "").strip()
+    round_.series = find_series(round_.curator, form.series.data or "")
+    if round_.kind == RoundKind.FACTS:
+        rows = [entry.data for entry in form.statements]
+        if locked:
+            for statement, row in zip(round_.statements, rows, strict=True):
+                statement.explanation = (row["explanation"] or "").strip()
+            return
+        rows = [row for row in rows if not is_blank(row)]
+        round_.statements = [
+            Statement(position=i, text=row["text"].strip(), is_false=bool(row["is_false"]), explanation=(row["explanation"] or "").strip())
+            for i, row in enumerate(rows)
+        ]
+    else:
+        if locked:
+            return
+        rows = [row for row in (entry.data for entry in form.options) if not is_blank(row)]
+        round_.options = [
+            Option(position=i, text=row["text"].strip(), is_correct=bool(row["is_correct"])) for i, row in enumerate(rows)
+        ]
+        quiz = any(option.is_correct for option in round_.options)
+        round_.results_visibility = (
+            ResultsVisibility.AFTER_CLOSE if quiz else (form.results_visibility.data or ResultsVisibility.AFTER_VOTE)
+        )

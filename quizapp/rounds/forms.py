@@ -1,0 +1,76 @@
+"""The round editor's forms: facts statements or poll options, plus the schedule."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import Length, Optional
+
+from quizapp.models import EXPLANATION_MAX, INTRO_MAX, OPTION_MAX, STATEMENT_MAX, TITLE_MAX
+
+MIN_STATEMENTS, MAX_STATEMENTS = 2, 30
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+CLOSE_CHOICES = [
+    ("1h", _l("in 1 hour")),
+    ("1d", _l("in 1 day")),
+    ("3d", _l("in 3 days")),
+    ("1w", _l("in 1 week")),
+    ("custom", _l("at a time I choose")),
+]
+
+
+class StatementForm(Form):
+    text = TextAreaField(_l("Statement"), validators=[Length(max=STATEMENT_MAX)])
+    is_false = BooleanField(_l("This one is false"))
+    explanation = TextAreaField(_l("The story behind it (shown at the reveal)"), validators=[Length(max=EXPLANATION_MAX)])
+
+
+class OptionForm(Form):
+    text = StringField(_l("Option"), validators=[Length(max=OPTION_MAX)])
+    is_correct = BooleanField(_l("Correct answer"))
+
+
+class ScheduleMixin:
+    opens_at = DateTimeLocalField(
+        _l("Opens at (leave empty to open at once)"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+    )
+    closes_choice = RadioField(_l("Closes"), choices=CLOSE_CHOICES, default="1d")
+    closes_at = DateTimeLocalField(
+        _l("Closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+    )
+    tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
+
+
+class FactsRoundForm(ScheduleMixin, FlaskForm):
+    title = StringField(_l("Title"), validators=[Length(max=TITLE_MAX)])
+    intro = TextAreaField(_l("Intro (optional)"), validators=[Length(max=INTRO_MAX)])
+    series = StringField(_l("Series (optional)"), validators=[Length(max=120)],
+                         description=_l("Group rounds, for example a guest host's week; each series has its own leaderboard."))
+    paste = TextAreaField(
+        _l("Paste a list"),
+        description=_l("Numbered lines, bullets, or paragraphs separated by blank lines: one statement each."),
+        validators=[Length(max=STATEMENT_MAX * MAX_STATEMENTS)],
+    )
+    statements = FieldList(FormField(StatementForm))
+
+
+class PollRoundForm(ScheduleMixin, FlaskForm):
+    title = StringField(_l("Question"), validators=[Length(max=TITLE_MAX)])
+    intro = TextAreaField(_l("Intro (optional)"), validators=[Length(max=INTRO_MAX)])
+    series = StringField(_l("Series (optional)"), validators=[Length(max=120)],
+                         description=_l("Group rounds, for example a guest host's week; each series has its own leaderboard."))
+    results_visibility = RadioField(
+        _l("Voters see the results"),
+        choices=[("after_vote", _l("right after voting")), ("after_close", _l("only after the poll closes"))],
+        default="after_vote",
+        description=_l("Quiz polls (with a correct answer) always keep results hidden until the close."),
+    )
+    options = FieldList(FormField(OptionForm))
+
+
+class ExtendForm(FlaskForm):
+    closes_choice = RadioField(_l("Extend until"), choices=CLOSE_CHOICES[:-1] + [("custom", _l("a time I choose"))], default="1d")
+    closes_at = DateTimeLocalField(_l("New closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})

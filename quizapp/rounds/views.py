@@ -1,0 +1,219 @@
+"""The curator's dashboard, the round editor, and the publish, close, extend and delete actions."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from quizapp.auth.forms import EmptyForm
+from quizapp.extensions import db, login_manager
+from quizapp.models import Round, RoundKind, utcnow
+from quizapp.rounds import bp
+from quizapp.rounds.editor import (
+    check_content,
+    check_schedule,
+    closing_time,
+    edit_rows,
+    fill_form,
+    locked_change,
+    rows_name,
+    save_round,
+    time_zones,
+)
+from quizapp.rounds.forms import ExtendForm, FactsRoundForm, PollRoundForm
+from quizapp.rules.lifecycle import RoundStatus
+from quizapp.web import render_page_or_fragment
+
+FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
+
+
+def curator_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send visitors to log in and refuse players with 403."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_curator:
+            current_app.logger.warning("forbidden curator route user_id=%s path=%s", current_user.id, request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def own_round(round_id: int) -> Round:
+    """Load a round of the current curator: 404 when missing, 403 when another curator's."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    if round_.curator_id != current_user.id:
+        current_app.logger.warning("forbidden round user_id=%s round_id=%s", current_user.id, round_id)
+        abort(403)
+    return round_
+
+
+@bp.route("/")
+@curator_required
+def dashboard() -> str:
+    """List the curator's rounds with where each stands and its answers so far."""
+    rounds = db.session.scalars(
+        select(Round).where(Round.curator_id == current_user.id).order_by(Round.created_at.desc(), Round.id.desc())
+    ).all()
+    return render_template("rounds/dashboard.html", rounds=rounds, now=utcnow(), form=EmptyForm())
+
+
+def _tz_default() -> str:
+    return session.get("tz") or "UTC"
+
+
+def _prepare(form: Any) -> Any:
+    form.tz.choices = time_zones()
+    if not form.tz.data:
+        form.tz.data = _tz_default()
+    return form
+
+
+@bp.route("/rounds/new/<any(facts, poll):kind>", methods=["GET", "POST"])
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@curator_required
+def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[str, int] | Response:
+    """Write a round: add and remove rows, save a draft, publish; a round with answers keeps its statements."""
+    round_ = own_round(round_id) if round_id is not None else None
+    kind = round_.kind if round_ else RoundKind(kind)
+    form_class = FORMS[RoundKind(kind)]
+    locked = bool(round_ and round_.answer_count > 0)
+    status = round_.status() if round_ else RoundStatus.DRAFT
+    if status is RoundStatus.CLOSED and request.method == "POST" and not locked:
+        locked = True
+    if request.method == "GET":
+        form = _prepare(form_class(formdata=None))
+        if round_:
+            fill_form(form, round_)
+        else:
+            for _i in range(3 if kind == RoundKind.FACTS else 2):
+                getattr(form, rows_name(kind)).append_entry()
+        return _editor(form, round_, kind, locked, status)
+
+    form = _prepare(form_class())
+    action = request.form.get("action", "save")
+    if not form.validate():
+        return _editor(form, round_, kind, locked, status, 422)
+    if action not in ("save", "publish"):
+        if locked:
+            flash(_("Statements and options can't change once players have answered."), "error")
+            return _editor(form, round_, kind, locked, status, 409)
+        data, focus = edit_rows(form.data, kind, action)
+        data.pop("csrf_token", None)
+        fresh = _prepare(form_class(formdata=None, data=data))
+        return _editor(fresh, round_, kind, locked, status, focus=focus)
+
+    if locked and locked_change(form, round_):
+        message = _("Statements and options can't change once players have answered; explanations still can.")
+        getattr(form, rows_name(kind)).errors.append(message)
+        return _editor(form, round_, kind, locked, status, 409)
+    publishing = action == "publish" and status is RoundStatus.DRAFT
+    must_check = publishing or status is not RoundStatus.DRAFT
+    if must_check and not locked and not check_content(form, kind):
+        return _editor(form, round_, kind, locked, status, 422)
+    schedule = check_schedule(form, utcnow()) if publishing else None
+    if publishing and schedule is None:
+        return _editor(form, round_, kind, locked, status, 422)
+
+    if round_ is None:
+        round_ = Round(curator=current_user, kind=kind)
+        db.session.add(round_)
+    save_round(round_, form, locked=locked)
+    session["tz"] = form.tz.data if form.tz.data in time_zones() else session.get("tz")
+    if schedule is not None:
+        round_.published = True
+        round_.opens_at = schedule.opens_at
+        round_.closes_at = schedule.closes_at
+    db.session.commit()
+    if schedule is not None:
+        flash(_("Published. Players can answer until the round closes."), "success")
+        return redirect(url_for("rounds.dashboard"), code=303)
+    flash(_("Saved."), "success")
+    return redirect(url_for("rounds.edit", round_id=round_.id), code=303)
+
+
+def _editor(form: Any, round_: Round | None, kind: str, locked: bool, status: RoundStatus,
+            code: int = 200, focus: int | None = None, extend_form: ExtendForm | None = None) -> tuple[str, int]:
+    action = url_for("rounds.edit", round_id=round_.id) if round_ else url_for("rounds.edit", kind=kind)
+    return render_page_or_fragment(
+        "rounds/edit.html",
+        "rounds/_editor.html",
+        code,
+        form=form,
+        round=round_,
+        kind=kind,
+        locked=locked,
+        status=status,
+        statuses=RoundStatus,
+        action_url=action,
+        focus=focus,
+        extend_form=extend_form or _prepare(ExtendForm(formdata=None)),
+        small_form=EmptyForm(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@curator_required
+def close(round_id: int) -> Response:
+    """Close an open round now; its reveal becomes public."""
+    round_ = own_round(round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if round_.status() is not RoundStatus.OPEN:
+        flash(_("Only an open round can be closed."), "error")
+    else:
+        round_.closes_at = utcnow()
+        db.session.commit()
+        flash(_("Closed. The reveal is public now."), "success")
+    return redirect(url_for("rounds.dashboard"), code=303)
+
+
+@bp.route("/rounds/<int:round_id>/extend", methods=["POST"])
+@curator_required
+def extend(round_id: int) -> str | tuple[str, int] | Response:
+    """Move the closing time of a scheduled or open round later; a closed round never reopens."""
+    round_ = own_round(round_id)
+    form = _prepare(ExtendForm())
+    status = round_.status()
+    if not form.validate():
+        abort(400)
+    if status not in (RoundStatus.OPEN, RoundStatus.SCHEDULED):
+        flash(_("A closed round can't be reopened."), "error")
+        return redirect(url_for("rounds.dashboard"), code=303)
+    closes_at = closing_time(form, max(utcnow(), round_.closes_at_utc))
+    if closes_at is not None and closes_at <= round_.closes_at_utc:
+        form.closes_at.errors.append(_("Choose a time after the current closing time."))
+        closes_at = None
+    if closes_at is None:
+        edit_form = _prepare(FORMS[RoundKind(round_.kind)](formdata=None))
+        fill_form(edit_form, round_)
+        return _editor(edit_form, round_, round_.kind, round_.answer_count > 0, status, 422, extend_form=form)
+    round_.closes_at = closes_at
+    db.session.commit()
+    flash(_("The closing time is extended."), "success")
+    return redirect(url_for("rounds.dashboard"), code=303)
+
+
+@bp.route("/rounds/<int:round_id>/delete", methods=["GET", "POST"])
+@curator_required
+def delete(round_id: int) -> str | Response:
+    """Delete a round: at once for one without answers, after a confirmation otherwise."""
+    round_ = own_round(round_id)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if round_.answer_count == 0 or request.form.get("confirm") == "yes":
+            db.session.delete(round_)
+            db.session.commit()
+            flash(_("Deleted."), "success")
+            return redirect(url_for("rounds.dashboard"), code=303)
+    return render_template("rounds/delete.html", round=round_, form=form)

@@ -1,0 +1,56 @@
+"""Rank players by points with shared ranks."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One player's totals over the closed rounds being ranked."""
+
+    player_id: int
+    name: str
+    points: int
+    rounds: int
+    perfect: int
+    max_points: int
+
+    @property
+    def accuracy(self) -> float | None:
+        """Return points as a share of the maximum, or None when nothing could be scored."""
+        if self.max_points == 0:
+            return None
+        return self.points / self.max_points
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A standing with its place on the leaderboard."""
+
+    rank: int
+    standing: Standing
+
+
+def competition_ranks(values: Sequence[int]) -> list[int]:
+    """Return standard competition ranks (1, 2, 2, 4) for values sorted highest first."""
+    ranks: list[int] = []
+    for position, value in enumerate(values):
+        if position and value > values[position - 1]:
+            raise ValueError("values must be sorted in descending order")
+        if position and value == values[position - 1]:
+            ranks.append(ranks[-1])
+        else:
+            ranks.append(position + 1)
+    return ranks
+
+
+def rank_standings(standings: Iterable[Standing]) -> list[Ranked]:
+    """Rank standings by points, highest first; equal points share a rank (1, 2, 2, 4).
+
+    The rank depends on points alone. Players sharing a rank are listed by name, compared
+    casefolded, then by player id, so the order is the same on every page load.
+    """
+    ordered = sorted(standings, key=lambda s: (-s.points, s.name.casefold(), s.player_id))
+    ranks = competition_ranks([s.points for s in ordered])
+    return [Ranked(rank=rank, standing=s) for rank, s in zip(ranks, ordered)]

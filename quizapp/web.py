@@ -1,0 +1,81 @@
+"""Request-wide helpers: htmx detection, security headers, template globals."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_babel import format_datetime, format_decimal, format_number, format_percent, get_locale
+from flask_wtf.csrf import generate_csrf
+
+from quizapp.rules.lifecycle import as_utc
+
+HTMX_VERSION = "4.0.1"
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def is_htmx() -> bool:
+    """Tell whether this request wants a fragment (an htmx partial request, not a history restore)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Request-Type") == "partial"
+
+
+def render_page_or_fragment(page: str, fragment: str, http_status: int = 200, **context: Any) -> tuple[str, int]:
+    """Render the fragment for htmx and the whole page otherwise; both share the fragment's file."""
+    return render_template(fragment if is_htmx() else page, **context), http_status
+
+
+def iso_utc(value: datetime | None) -> str:
+    """Format a datetime for <time datetime> and JSON: UTC with a Z."""
+    if value is None:
+        return ""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """Format a datetime in the viewer's zone and language (the browser refines it with JS)."""
+    if value is None:
+        return ""
+    return format_datetime(as_utc(value), fmt)
+
+
+def init_app(app: Flask) -> None:
+    """Install the headers, Vary and template helpers."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["iso_utc"] = iso_utc
+    app.jinja_env.filters["local_datetime"] = local_datetime
+
+    @app.context_processor
+    def template_globals() -> dict[str, Any]:
+        return {
+            "htmx_version": HTMX_VERSION,
+            "csrf_token": generate_csrf,
+            "current_locale": str(get_locale() or "en"),
+            "languages": app.config["LANGUAGES"],
+            "is_htmx": is_htmx,
+            "format_number": format_number,
+            "format_decimal": format_decimal,
+            "format_percent": format_percent,
+        }
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        # The same URL answers htmx with a fragment and browsers with a page: caches must key on both.
+        response.vary.add("HX-Request")
+        response.vary.add("HX-Request-Type")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

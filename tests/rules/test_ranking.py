@@ -1,0 +1,88 @@
+import pytest
+
+from quizapp.rules.ranking import Ranked, Standing, competition_ranks, rank_standings
+
+
+def standing(player_id, name, points, *, rounds=1, perfect=0, max_points=3):
+    return Standing(
+        player_id=player_id,
+        name=name,
+        points=points,
+        rounds=rounds,
+        perfect=perfect,
+        max_points=max_points,
+    )
+
+
+def test_competition_ranks_equal_values_share_a_rank_and_skip_the_next():
+    assert competition_ranks([9, 7, 7, 4]) == [1, 2, 2, 4]
+
+
+def test_competition_ranks_all_equal_share_first_place():
+    assert competition_ranks([3, 3, 3]) == [1, 1, 1]
+
+
+def test_competition_ranks_distinct_values_rank_by_position():
+    assert competition_ranks([5, 4, 0]) == [1, 2, 3]
+
+
+def test_competition_ranks_of_nothing_is_empty():
+    assert competition_ranks([]) == []
+
+
+def test_competition_ranks_refuse_unsorted_values():
+    with pytest.raises(ValueError):
+        competition_ranks([1, 2])
+
+
+def test_ranking_puts_most_points_first():
+    ranked = rank_standings([standing(1, "ann", 1), standing(2, "bob", 3), standing(3, "cy", 2)])
+    assert [r.standing.player_id for r in ranked] == [2, 3, 1]
+    assert [r.rank for r in ranked] == [1, 2, 3]
+
+
+def test_ranking_equal_points_share_a_rank_1_2_2_4():
+    ranked = rank_standings(
+        [standing(1, "a", 5), standing(2, "b", 3), standing(3, "c", 3), standing(4, "d", 1)]
+    )
+    assert [r.rank for r in ranked] == [1, 2, 2, 4]
+
+
+def test_ranking_rank_ignores_accuracy_and_rounds():
+    busy = standing(1, "busy", 4, rounds=8, max_points=24)
+    sharp = standing(2, "sharp", 4, rounds=2, max_points=4)
+    assert {r.rank for r in rank_standings([busy, sharp])} == {1}
+
+
+def test_ranking_shared_rank_is_listed_by_casefolded_name():
+    ranked = rank_standings(
+        [standing(1, "zoe", 2), standing(2, "Bob", 2), standing(3, "alice", 2)]
+    )
+    assert [r.standing.name for r in ranked] == ["alice", "Bob", "zoe"]
+
+
+def test_ranking_same_name_is_listed_by_player_id():
+    ranked = rank_standings([standing(9, "Ann", 2), standing(4, "ann", 2)])
+    assert [r.standing.player_id for r in ranked] == [4, 9]
+
+
+def test_ranking_order_does_not_depend_on_input_order():
+    players = [standing(1, "c", 1), standing(2, "a", 1), standing(3, "b", 2)]
+    assert rank_standings(players) == rank_standings(reversed(players))
+
+
+def test_ranking_wraps_each_standing_unchanged():
+    only = standing(1, "ann", 2)
+    assert rank_standings([only]) == [Ranked(rank=1, standing=only)]
+
+
+def test_ranking_of_nobody_is_empty():
+    assert rank_standings([]) == []
+
+
+def test_accuracy_is_points_over_maximum():
+    assert standing(1, "ann", 3, max_points=4).accuracy == 0.75
+
+
+def test_accuracy_is_none_without_a_maximum():
+    assert standing(1, "ann", 0, max_points=0).accuracy is None

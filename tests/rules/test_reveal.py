@@ -1,0 +1,102 @@
+from fractions import Fraction
+
+import pytest
+
+from quizapp.rules.reveal import FactsSummary, StatementStat, summarise_facts
+
+
+def stat(marked_false, players):
+    return StatementStat(statement_id=1, is_false=True, marked_false=marked_false, players=players)
+
+
+@pytest.mark.parametrize(
+    ("marked", "players", "tenths"),
+    [
+        (1, 3, 333),  # 33.33…%
+        (2, 3, 667),  # 66.66…% rounds up
+        (1, 8, 125),  # 12.5% exactly
+        (1, 16, 63),  # 6.25% is half a tenth: half rounds up
+        (1, 2000, 1),  # 0.05% is half a tenth too
+        (1, 2001, 0),  # just under half a tenth rounds down
+        (0, 5, 0),
+        (5, 5, 1000),
+    ],
+)
+def test_statement_share_marked_false_in_tenths_rounds_half_up(marked, players, tenths):
+    assert stat(marked, players).tenths == tenths
+
+
+def test_statement_share_is_zero_without_players():
+    assert stat(0, 0).tenths == 0
+
+
+# Display order: 1 true, 2 false, 3 true, 4 false, 5 true.
+STATEMENTS = [(1, False), (2, True), (3, False), (4, True), (5, False)]
+
+
+def test_summary_of_a_played_round():
+    summary = summarise_facts(STATEMENTS, {1: 1, 2: 3, 3: 2, 4: 1}, points=[2, 1, 1, 0])
+    assert summary == FactsSummary(
+        players=4,
+        max_points=2,
+        average_found=Fraction(1),
+        distribution=[1, 2, 1],
+        best_lie_id=4,
+        most_doubted_truth_id=3,
+    )
+
+
+def test_maximum_is_the_number_of_false_statements():
+    assert summarise_facts(STATEMENTS, {}, points=[0]).max_points == 2
+
+
+def test_average_found_is_exact():
+    summary = summarise_facts(STATEMENTS, {2: 1, 4: 1}, points=[2, 0, 0])
+    assert summary.average_found == Fraction(2, 3)
+
+
+def test_distribution_counts_players_per_points_from_zero_to_all():
+    summary = summarise_facts(STATEMENTS, {}, points=[2, 2, 2, 0])
+    assert summary.distribution == [1, 0, 3]
+
+
+def test_best_lie_tie_goes_to_the_first_displayed():
+    summary = summarise_facts(STATEMENTS, {2: 1, 4: 1}, points=[1, 1])
+    assert summary.best_lie_id == 2
+
+
+def test_best_lie_can_be_one_nobody_caught():
+    summary = summarise_facts(STATEMENTS, {2: 3}, points=[1, 1, 1])
+    assert summary.best_lie_id == 4
+
+
+def test_most_doubted_truth_tie_goes_to_the_first_displayed():
+    summary = summarise_facts(STATEMENTS, {3: 2, 5: 2, 1: 1}, points=[0, 0])
+    assert summary.most_doubted_truth_id == 3
+
+
+def test_no_most_doubted_truth_when_every_player_found_every_lie():
+    summary = summarise_facts(STATEMENTS, {2: 2, 4: 2, 1: 0}, points=[2, 2])
+    assert summary.most_doubted_truth_id is None
+
+
+def test_marks_on_ids_outside_the_round_are_ignored():
+    summary = summarise_facts(STATEMENTS, {99: 5, 2: 1, 4: 1}, points=[2])
+    assert summary.most_doubted_truth_id is None
+
+
+def test_summary_without_players():
+    assert summarise_facts(STATEMENTS, {}, points=[]) == FactsSummary(
+        players=0,
+        max_points=2,
+        average_found=None,
+        distribution=[0, 0, 0],
+        best_lie_id=None,
+        most_doubted_truth_id=None,
+    )
+
+
+@pytest.mark.parametrize("points", [[3], [-1]])
+def test_points_outside_zero_to_maximum_are_rejected(points):
+    with pytest.raises(ValueError):
+        summarise_facts(STATEMENTS, {}, points=points)
