@@ -1,12 +1,14 @@
 """Join as a guest, register, log in, log out, set a password, choose the language."""
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from quizapp.auth import bp
@@ -14,10 +16,14 @@ from quizapp.auth.forms import EmptyForm, JoinForm, LoginForm, RegisterForm, Set
 from quizapp.auth.service import UsernameError, find_user, new_user
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
+from quizapp.rounds.editor import time_zones
 
-# Checked against on unknown usernames so a failed login takes as long whether or not the user exists.
-_DUMMY_HASH = User(username="", username_key="", username_skeleton="")
-_DUMMY_HASH.set_password("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown usernames against, so a failed login takes as long either way."""
+    return generate_password_hash("not-a-real-password")
 
 
 @login_manager.user_loader
@@ -105,7 +111,7 @@ def login() -> str | Response | tuple[str, int]:
             _start_session(user)
             return redirect(safe_next(url_for("play.home")), code=303)
         if user is None:
-            _DUMMY_HASH.check_password(form.password.data)
+            check_password_hash(_dummy_hash(), form.password.data)
         current_app.logger.warning("login failed")
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -152,11 +158,9 @@ def language() -> Response:
 @bp.route("/timezone", methods=["POST"])
 def timezone() -> tuple[str, int]:
     """Remember the browser's time zone for server-rendered times."""
-    from zoneinfo import available_timezones
-
     form = EmptyForm()
     tz = request.form.get("tz", "")
-    if form.validate_on_submit() and tz in available_timezones():
+    if form.validate_on_submit() and tz in time_zones():
         session["tz"] = tz
         return "", 204
     return "", 400

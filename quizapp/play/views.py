@@ -3,27 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from quizapp import queries
-from quizapp.models import Answer, Round, RoundKind, utcnow
+from quizapp.access import visible_round
+from quizapp.errors import render_error
+from quizapp.models import Answer, ResultsVisibility, Round, RoundKind, utcnow
 from quizapp.play import bp
 from quizapp.play.service import AnswerRejected, parse_ids, store_facts_answer, store_poll_answer
+from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.web import is_htmx, render_page_or_fragment
-
-
-def visible_round(round_id: int) -> Round:
-    """Load a round the viewer may see: published, or their own draft; 404 otherwise."""
-    round_ = queries.round_with_items(round_id)
-    if round_ is None:
-        abort(404)
-    if not round_.published and not (current_user.is_authenticated and current_user.id == round_.curator_id):
-        abort(404)
-    return round_
 
 
 def round_context(round_: Round, *, answer: Answer | None = None, marked: set[int] | None = None,
@@ -34,15 +27,29 @@ def round_context(round_: Round, *, answer: Answer | None = None, marked: set[in
     if answer is not None:
         marked = {mark.statement_id for mark in answer.marks}
         chosen = answer.option_id
+    status = round_.status()
     return {
         "round": round_,
-        "status": round_.status(),
+        "status": status,
         "answer": answer,
+        "results": poll_results_for(round_, answer, status),
         "marked": marked or set(),
         "chosen": chosen,
         "error": error,
         "statuses": RoundStatus,
     }
+
+
+def poll_results_for(round_: Round, answer: Answer | None, status: RoundStatus) -> RoundResults | None:
+    """The tally a voter may see right after voting: opinion polls that show results after the vote."""
+    shows_after_vote = (
+        round_.kind == RoundKind.POLL
+        and not round_.is_quiz
+        and round_.results_visibility == ResultsVisibility.AFTER_VOTE
+    )
+    if answer is None or not shows_after_vote or status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
+        return None
+    return round_results(round_)
 
 
 @bp.route("/")
@@ -102,6 +109,17 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
 
 def _panel(round_: Round, status: int, **state: Any) -> tuple[str, int]:
     return render_page_or_fragment("play/round.html", "play/_round_panel.html", status, **round_context(round_, **state))
+
+
+@bp.route("/rounds/<int:round_id>/tally")
+def tally(round_id: int) -> str | tuple[str, int]:
+    """The live tally of a results-after-vote poll, for players who have voted; it stops polling at the close."""
+    round_ = visible_round(round_id)
+    answer = queries.player_answer(round_.id, current_user.id) if current_user.is_authenticated else None
+    results = poll_results_for(round_, answer, round_.status())
+    if results is None:
+        return render_error(403, _("The tally shows once you have voted, or at the reveal."))
+    return render_template("results/_poll.html", round=round_, results=results, answer=answer, live=True)
 
 
 @bp.route("/rounds/<int:round_id>/count")

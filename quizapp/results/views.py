@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from quizapp import queries
-from quizapp.play.views import visible_round
+from quizapp.access import visible_round
 from quizapp.results import bp
 from quizapp.results.summary import round_results
 from quizapp.rules.lifecycle import RoundStatus
