@@ -16,7 +16,7 @@ from quizapp.auth.forms import EmptyForm, JoinForm, LoginForm, RegisterForm, Set
 from quizapp.auth.service import UsernameError, find_user, new_user
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
-from quizapp.rounds.editor import time_zones
+from quizapp.rules.lifecycle import time_zones
 
 
 

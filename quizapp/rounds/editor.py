@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,16 +11,10 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Option, ResultsVisibility, Round, RoundKind, Series, Statement, User
 from quizapp.rounds.forms import MAX_OPTIONS, MAX_STATEMENTS, MIN_OPTIONS, MIN_STATEMENTS, FactsRoundForm, PollRoundForm
-from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc
+from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
 from quizapp.rules.paste import split_statements
 
 RoundForm = FactsRoundForm | PollRoundForm
-
-
-@cache
-def time_zones() -> list[str]:
-    """Every IANA zone name, sorted, for the time-zone select."""
-    return sorted(available_timezones() | {"UTC"})
 
 
 def rows_name(kind: str) -> str:

@@ -23,10 +23,9 @@ from quizapp.rounds.editor import (
     locked_change,
     rows_name,
     save_round,
-    time_zones,
 )
 from quizapp.rounds.forms import ExtendForm, FactsRoundForm, PollRoundForm
-from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.lifecycle import RoundStatus, time_zones
 from quizapp.web import render_page_or_fragment
 
 FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
