@@ -123,3 +123,14 @@ def overall_leaderboard(now: datetime) -> list[Ranked]:
 def series_leaderboard(series_id: int, now: datetime) -> list[Ranked]:
     """Players across the closed rounds of one series, ranked."""
     return rank_standings(_standings([closed_clause(now), Round.series_id == series_id]))
+
+
+def round_answers(round_id: int) -> Sequence[Answer]:
+    """Every answer of the round with its player and marks, oldest first."""
+    query = (
+        select(Answer)
+        .where(Answer.round_id == round_id)
+        .options(selectinload(Answer.marks), selectinload(Answer.player))
+        .order_by(Answer.created_at, Answer.id)
+    )
+    return db.session.scalars(query).all()

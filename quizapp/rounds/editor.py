@@ -1,6 +1,7 @@
 """The editor's work between the form and the database: row edits, checks for publishing, saving."""
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,7 +34,7 @@ def is_blank(row: dict[str, Any]) -> bool:
 
 
 def edit_rows(data: dict[str, Any], kind: str, action: str) -> tuple[dict[str, Any], int | None]:
-    """Apply a row action (add, remove-N, up-N, down-N, paste) to the form data; return it and the row to focus."""
+    """Apply a row action (add, remove-N, up-N, down-N, shuffle, paste) to the form data; return it and the row to focus."""
     name = rows_name(kind)
     rows = list(data.get(name) or [])
     limit = MAX_STATEMENTS if kind == RoundKind.FACTS else MAX_OPTIONS
@@ -51,6 +52,9 @@ def edit_rows(data: dict[str, Any], kind: str, action: str) -> tuple[dict[str, A
     elif verb == "down" and 0 <= index < len(rows) - 1:
         rows[index + 1], rows[index] = rows[index], rows[index + 1]
         focus = index + 1
+    elif verb == "shuffle":
+        # Curators often write the false ones last; a shuffle hides that pattern from players.
+        random.SystemRandom().shuffle(rows)
     elif verb == "paste" and kind == RoundKind.FACTS:
         pasted = [blank_row(kind) | {"text": text} for text in split_statements(data.get("paste") or "")]
         rows = [row for row in rows if not is_blank(row)] + pasted

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from quizapp.models import EXPLANATION_MAX, INTRO_MAX, OPTION_MAX, STATEMENT_MAX, TITLE_MAX
+from quizapp.models import EXPLANATION_MAX, INTRO_MAX, OPTION_MAX, STATEMENT_MAX, TITLE_MAX, USERNAME_MAX
 
 MIN_STATEMENTS, MAX_STATEMENTS = 2, 30
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -74,3 +74,7 @@ class ExtendForm(FlaskForm):
     closes_choice = RadioField(_l("Extend until"), choices=CLOSE_CHOICES[:-1] + [("custom", _l("a time I choose"))], default="1d")
     closes_at = DateTimeLocalField(_l("New closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
+
+
+class PromoteForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter a username.")), Length(max=4 * USERNAME_MAX)])

@@ -4,15 +4,18 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from quizapp import queries
 from quizapp.auth.forms import EmptyForm
+from quizapp.auth.service import find_user
+from quizapp.data.answers_csv import answers_csv as answers_csv_text
 from quizapp.extensions import db, login_manager
-from quizapp.models import Round, RoundKind, utcnow
+from quizapp.models import Round, RoundKind, User, utcnow
 from quizapp.rounds import bp
 from quizapp.rounds.editor import (
     check_content,
@@ -24,7 +27,7 @@ from quizapp.rounds.editor import (
     rows_name,
     save_round,
 )
-from quizapp.rounds.forms import ExtendForm, FactsRoundForm, PollRoundForm
+from quizapp.rounds.forms import ExtendForm, FactsRoundForm, PollRoundForm, PromoteForm
 from quizapp.rules.lifecycle import RoundStatus, time_zones
 from quizapp.web import render_page_or_fragment
 
@@ -216,3 +219,38 @@ def delete(round_id: int) -> str | Response:
             flash(_("Deleted."), "success")
             return redirect(url_for("rounds.dashboard"), code=303)
     return render_template("rounds/delete.html", round=round_, form=form)
+
+
+@bp.route("/rounds/<int:round_id>/answers.csv")
+@curator_required
+def answers_csv(round_id: int) -> Response:
+    """Download a closed round's answers as CSV."""
+    round_ = own_round(round_id)
+    if round_.status() is not RoundStatus.CLOSED:
+        abort(404)
+    body = answers_csv_text(round_, queries.round_answers(round_.id))
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="round-{round_.id}-answers.csv"'
+    return response
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@curator_required
+def people() -> str | tuple[str, int] | Response:
+    """Promote a player to curator by username."""
+    form = PromoteForm()
+    if form.validate_on_submit():
+        user = find_user(form.username.data.strip())
+        if user is None:
+            form.username.errors.append(_("No player has that name."))
+        elif user.is_guest:
+            form.username.errors.append(_("Guests must set a password before they can become curators."))
+        else:
+            user.is_curator = True
+            db.session.commit()
+            current_app.logger.info("promoted user_id=%s by=%s", user.id, current_user.id)
+            flash(_("%(name)s is a curator now.", name=user.username), "success")
+            return redirect(url_for("rounds.people"), code=303)
+    curators = db.session.scalars(select(User).where(User.is_curator.is_(True)).order_by(User.username_key)).all()
+    return render_template("rounds/people.html", form=form, curators=curators), 422 if form.errors else 200
