@@ -22,9 +22,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, test_config)
 
-    from quizapp import extensions
+    from quizapp import extensions, logs
 
+    logs.init_app(app)
     extensions.init_app(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from quizapp import auth, cli, errors, leaderboard, play, results, rounds, web
 

@@ -25,6 +25,18 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["en", "ru"],
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "DEMO_ON_EMPTY": False,
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "LOG_LEVEL": "INFO",
+    # Rate limits (Flask-Limiter syntax); counted per client address, answers per player.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATE_LIMIT_LOGIN": "10 per minute;50 per hour",
+    "RATE_LIMIT_REGISTER": "10 per minute;50 per hour",
+    "RATE_LIMIT_JOIN": "60 per minute;600 per hour",
+    "RATE_LIMIT_ANSWER": "30 per minute",
+    # Behind a reverse proxy, trust this many X-Forwarded-* hops for the client address and scheme.
+    "PROXY_FIX_HOPS": 0,
+    "HSTS_SECONDS": 0,
 }
 
 ENV_PREFIX = "QUIZAPP_"

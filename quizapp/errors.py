@@ -1,6 +1,8 @@
 """Friendly error pages, and small fragments for htmx so a page never lands inside a target."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -8,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from quizapp.extensions import db
+from quizapp.logs import log_event
 from quizapp.web import is_htmx
 
 MESSAGES = {
@@ -36,13 +39,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
-        current_app.logger.warning("csrf rejected: %s", error.description)
+        log_event("csrf_rejected", logging.WARNING, reason=error.description)
         return render_error(400, str(_l("Your form expired or came from elsewhere. Reload the page and try again.")))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
-        response = render_error(code)
+        # Our own aborts carry a message for the user; werkzeug's stock descriptions are for developers.
+        custom = error.description if error.description != type(error).description else None
+        response = render_error(code, custom)
         if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
             return response[0], code, {"Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
         return response
@@ -50,7 +55,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_busy(error: OperationalError):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        current_app.logger.warning("database unavailable: %s", error.orig)
+        log_event("database_unavailable", logging.WARNING, error=error.orig)
         return render_error(ServiceUnavailable.code)
 
     @app.errorhandler(Exception)

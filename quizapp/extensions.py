@@ -1,10 +1,13 @@
 """Flask extensions, created once and bound to the app in init_app."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +34,21 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+# Storage comes from RATELIMIT_STORAGE_URI (redis://… shares counts across workers and machines); memory otherwise.
+limiter = Limiter(key_func=get_remote_address, on_breach=lambda limit: _log_breach(limit))
+
+
+def _log_breach(limit) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.logs import log_event
+
+    log_event("rate_limited", logging.WARNING, limit=str(limit.limit))
+
+
+def rate_limit(config_key: str, key_func=None):  # type: ignore[no-untyped-def]
+    """Limit a view's POSTs by the limit string in app.config[config_key] (read per request, so tests can lower it)."""
+    from flask import current_app
+
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], key_func=key_func)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -61,6 +79,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
-from flask import Flask, Response, render_template, request
-from flask_babel import format_datetime, format_decimal, format_number, format_percent, get_locale
+from flask import Flask, Response, abort, render_template, request
+from flask_babel import (
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_percent,
+    get_locale,
+)
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
 from quizapp.rules.lifecycle import as_utc
@@ -50,8 +58,26 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(as_utc(value), fmt)
 
 
+def refuse_unreadable_input() -> None:
+    """Refuse NUL bytes and invalid UTF-8 in form fields and the query string with a clear 400."""
+    raw_query = request.query_string
+    body = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
+    for raw in (raw_query, body):
+        try:
+            # Werkzeug would quietly replace broken bytes with U+FFFD; a strict decode tells us first.
+            pairs = parse_qsl(raw.decode("utf-8", "strict"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            abort(400, description=_l("Some text was not valid UTF-8. Nothing was saved."))
+        if any("\x00" in key or "\x00" in value for key, value in pairs):
+            abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
+    for key, value in request.form.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
+
+
 def init_app(app: Flask) -> None:
     """Install the headers, Vary and template helpers."""
+    app.before_request(refuse_unreadable_input)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["local_datetime"] = local_datetime
@@ -78,4 +104,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["HSTS_SECONDS"]:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
         return response

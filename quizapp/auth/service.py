@@ -7,7 +7,12 @@ from sqlalchemy import or_, select
 
 from quizapp.extensions import db
 from quizapp.models import User
-from quizapp.rules.usernames import LENGTH_MESSAGE, normalise, skeleton, validate_username
+from quizapp.rules.usernames import (
+    LENGTH_MESSAGE,
+    normalise,
+    skeleton,
+    validate_username,
+)
 
 
 class UsernameError(ValueError):

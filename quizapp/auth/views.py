@@ -1,10 +1,20 @@
 """Join as a guest, register, log in, log out, set a password, choose the language."""
 from __future__ import annotations
 
+import logging
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -12,12 +22,18 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from quizapp.auth import bp
-from quizapp.auth.forms import EmptyForm, JoinForm, LoginForm, RegisterForm, SetPasswordForm
+from quizapp.auth.forms import (
+    EmptyForm,
+    JoinForm,
+    LoginForm,
+    RegisterForm,
+    SetPasswordForm,
+)
 from quizapp.auth.service import UsernameError, find_user, new_user
-from quizapp.extensions import db, login_manager
+from quizapp.extensions import db, login_manager, rate_limit
+from quizapp.logs import log_event
 from quizapp.models import User
 from quizapp.rules.lifecycle import time_zones
-
 
 
 @cache
@@ -52,10 +68,11 @@ def _start_session(user: User) -> None:
         session["tz"] = tz
     session.permanent = True
     login_user(user, remember=False)
-    current_app.logger.info("login user_id=%s guest=%s", user.id, user.is_guest)
+    log_event("login", user_id=user.id, guest=user.is_guest)
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@rate_limit("RATE_LIMIT_JOIN")
 def join() -> str | Response | tuple[str, int]:
     """Play at once with a nickname; the guest account lives in the session."""
     if current_user.is_authenticated:
@@ -78,6 +95,7 @@ def join() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limit("RATE_LIMIT_REGISTER")
 def register() -> str | Response | tuple[str, int]:
     """Create an account with a password."""
     if current_user.is_authenticated and not current_user.is_guest:
@@ -102,6 +120,7 @@ def register() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limit("RATE_LIMIT_LOGIN")
 def login() -> str | Response | tuple[str, int]:
     """Log in with username and password."""
     form = LoginForm()
@@ -112,7 +131,7 @@ def login() -> str | Response | tuple[str, int]:
             return redirect(safe_next(url_for("play.home")), code=303)
         if user is None:
             check_password_hash(_dummy_hash(), form.password.data)
-        current_app.logger.warning("login failed")
+        log_event("login_failed", logging.WARNING, username=form.username.data)
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 

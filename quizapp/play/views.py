@@ -3,17 +3,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from quizapp import queries
 from quizapp.access import visible_round
 from quizapp.errors import render_error
+from quizapp.extensions import rate_limit
+from quizapp.logs import log_event
 from quizapp.models import Answer, ResultsVisibility, Round, RoundKind, utcnow
 from quizapp.play import bp
-from quizapp.play.service import AnswerRejected, parse_ids, store_facts_answer, store_poll_answer
+from quizapp.play.service import (
+    AnswerRejected,
+    parse_ids,
+    store_facts_answer,
+    store_poll_answer,
+)
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.web import is_htmx, render_page_or_fragment
@@ -71,7 +79,13 @@ def round_page(round_id: int) -> str | tuple[str, int]:
     return render_page_or_fragment("play/round.html", "play/_round_panel.html", **round_context(round_))
 
 
+def _player_key() -> str:
+    # Per player, so a classroom behind one address is not limited as one; visitors fall back to the address.
+    return f"player:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
+@rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key)
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
     round_ = visible_round(round_id)
@@ -99,9 +113,9 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
         except AnswerRejected as rejected:
             return _panel(round_, 422, error=str(rejected), **keep)
         if not stored.created:
-            current_app.logger.info("double submit round_id=%s user_id=%s", round_.id, current_user.id)
+            log_event("double_submit", round_id=round_.id, user_id=current_user.id)
     else:
-        current_app.logger.info("double submit round_id=%s user_id=%s", round_.id, current_user.id)
+        log_event("double_submit", round_id=round_.id, user_id=current_user.id)
     if is_htmx():
         return _panel(round_, 200)
     return redirect(url_for("play.round_page", round_id=round_.id), code=303)

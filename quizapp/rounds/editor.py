@@ -10,8 +10,23 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Option, ResultsVisibility, Round, RoundKind, Series, Statement, User
-from quizapp.rounds.forms import MAX_OPTIONS, MAX_STATEMENTS, MIN_OPTIONS, MIN_STATEMENTS, FactsRoundForm, PollRoundForm
+from quizapp.models import (
+    Option,
+    ResultsVisibility,
+    Round,
+    RoundKind,
+    Series,
+    Statement,
+    User,
+)
+from quizapp.rounds.forms import (
+    MAX_OPTIONS,
+    MAX_STATEMENTS,
+    MIN_OPTIONS,
+    MIN_STATEMENTS,
+    FactsRoundForm,
+    PollRoundForm,
+)
 from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
 from quizapp.rules.paste import split_statements
 

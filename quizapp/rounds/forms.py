@@ -3,11 +3,27 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Length, Optional
 
-from quizapp.models import EXPLANATION_MAX, INTRO_MAX, OPTION_MAX, STATEMENT_MAX, TITLE_MAX, USERNAME_MAX
+from quizapp.models import (
+    EXPLANATION_MAX,
+    INTRO_MAX,
+    OPTION_MAX,
+    STATEMENT_MAX,
+    TITLE_MAX,
+    USERNAME_MAX,
+)
 
 MIN_STATEMENTS, MAX_STATEMENTS = 2, 30
 MIN_OPTIONS, MAX_OPTIONS = 2, 10

@@ -1,10 +1,20 @@
 """The curator's dashboard, the round editor, and the publish, close, extend and delete actions."""
 from __future__ import annotations
 
+import logging
 from functools import wraps
 from typing import Any, Callable
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,6 +25,7 @@ from quizapp.auth.forms import EmptyForm
 from quizapp.auth.service import find_user
 from quizapp.data.answers_csv import answers_csv as answers_csv_text
 from quizapp.extensions import db, login_manager
+from quizapp.logs import log_event
 from quizapp.models import Round, RoundKind, User, utcnow
 from quizapp.rounds import bp
 from quizapp.rounds.editor import (
@@ -42,7 +53,7 @@ def curator_required(view: Callable[..., Any]) -> Callable[..., Any]:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.is_curator:
-            current_app.logger.warning("forbidden curator route user_id=%s path=%s", current_user.id, request.path)
+            log_event("forbidden", logging.WARNING, user_id=current_user.id)
             abort(403)
         return view(*args, **kwargs)
 
@@ -55,7 +66,7 @@ def own_round(round_id: int) -> Round:
     if round_ is None:
         abort(404)
     if round_.curator_id != current_user.id:
-        current_app.logger.warning("forbidden round user_id=%s round_id=%s", current_user.id, round_id)
+        log_event("forbidden", logging.WARNING, user_id=current_user.id, round_id=round_id)
         abort(403)
     return round_
 
@@ -249,7 +260,7 @@ def people() -> str | tuple[str, int] | Response:
         else:
             user.is_curator = True
             db.session.commit()
-            current_app.logger.info("promoted user_id=%s by=%s", user.id, current_user.id)
+            log_event("promoted", user_id=user.id, by=current_user.id)
             flash(_("%(name)s is a curator now.", name=user.username), "success")
             return redirect(url_for("rounds.people"), code=303)
     curators = db.session.scalars(select(User).where(User.is_curator.is_(True)).order_by(User.username_key)).all()

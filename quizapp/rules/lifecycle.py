@@ -62,7 +62,7 @@ def local_to_utc(local: datetime, tz_name: str) -> datetime:
         raise ValueError("local must be a naive wall-clock time")
     try:
         zone = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise ValueError(f"unknown time zone: {tz_name!r}") from error
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
