@@ -7,28 +7,22 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from quizapp.extensions import db
 from quizapp.models import (
-    Option,
-    ResultsVisibility,
-    Round,
-    RoundKind,
-    Series,
-    Statement,
-    User,
-)
-from quizapp.rounds.forms import (
     MAX_OPTIONS,
     MAX_STATEMENTS,
     MIN_OPTIONS,
     MIN_STATEMENTS,
-    FactsRoundForm,
-    PollRoundForm,
+    Option,
+    ResultsVisibility,
+    Round,
+    RoundKind,
+    Statement,
 )
+from quizapp.rounds.forms import FactsRoundForm, PollRoundForm
 from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
 from quizapp.rules.paste import split_statements
+from quizapp.series import find_series
 
 RoundForm = FactsRoundForm | PollRoundForm
 
@@ -180,18 +174,6 @@ def locked_change(form: RoundForm, round_: Round) -> bool:
         stored = [(o.text, o.is_correct) for o in round_.options]
         sent = [(e.form.text.data or "", bool(e.form.is_correct.data)) for e in form.options]
     return stored != sent
-
-
-def find_series(curator: User, title: str) -> Series | None:
-    """The curator's series of that title, created when new; None for no title."""
-    title = title.strip()
-    if not title:
-        return None
-    series = db.session.scalar(select(Series).where(Series.curator_id == curator.id, Series.title == title))
-    if series is None:
-        series = Series(curator_id=curator.id, title=title)
-        db.session.add(series)
-    return series
 
 
 def save_round(round_: Round, form: RoundForm, *, locked: bool) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
@@ -19,14 +20,12 @@ from wtforms.validators import DataRequired, Length, Optional
 from quizapp.models import (
     EXPLANATION_MAX,
     INTRO_MAX,
+    MAX_STATEMENTS,
     OPTION_MAX,
     STATEMENT_MAX,
     TITLE_MAX,
     USERNAME_MAX,
 )
-
-MIN_STATEMENTS, MAX_STATEMENTS = 2, 30
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 CLOSE_CHOICES = [
     ("1h", _l("in 1 hour")),
@@ -94,3 +93,11 @@ class ExtendForm(FlaskForm):
 
 class PromoteForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Enter a username.")), Length(max=4 * USERNAME_MAX)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Rounds file (JSON)"),
+        validators=[FileRequired(_l("Choose a file to import."))],
+        description=_l("The two-truths/rounds@1 format, as exported from here or by the export-rounds command."),
+    )

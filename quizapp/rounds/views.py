@@ -16,14 +16,24 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from quizapp import queries
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.service import find_user
 from quizapp.data.answers_csv import answers_csv as answers_csv_text
+from quizapp.data.rounds_json import (
+    RoundsFileError,
+    dump_document,
+    export_rounds,
+    import_rounds,
+    load_document,
+    parse_rounds,
+)
 from quizapp.extensions import db, login_manager
 from quizapp.logs import log_event
 from quizapp.models import Round, RoundKind, User, utcnow
@@ -38,7 +48,13 @@ from quizapp.rounds.editor import (
     rows_name,
     save_round,
 )
-from quizapp.rounds.forms import ExtendForm, FactsRoundForm, PollRoundForm, PromoteForm
+from quizapp.rounds.forms import (
+    ExtendForm,
+    FactsRoundForm,
+    ImportForm,
+    PollRoundForm,
+    PromoteForm,
+)
 from quizapp.rules.lifecycle import RoundStatus, time_zones
 from quizapp.web import render_page_or_fragment
 
@@ -265,3 +281,40 @@ def people() -> str | tuple[str, int] | Response:
             return redirect(url_for("rounds.people"), code=303)
     curators = db.session.scalars(select(User).where(User.is_curator.is_(True)).order_by(User.username_key)).all()
     return render_template("rounds/people.html", form=form, curators=curators), 422 if form.errors else 200
+
+
+@bp.route("/export.json")
+@curator_required
+def export_json() -> Response:
+    """Download the curator's rounds in the JSON format the importer reads."""
+    rounds = db.session.scalars(
+        select(Round)
+        .where(Round.curator_id == current_user.id)
+        .options(selectinload(Round.statements), selectinload(Round.options), selectinload(Round.series))
+        .order_by(Round.id)
+    ).all()
+    response = make_response(dump_document(export_rounds(rounds)))
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="two-truths-rounds.json"'
+    return response
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@curator_required
+def import_json() -> str | tuple[str, int] | Response:
+    """Import rounds from an uploaded JSON file: all of them, or none when any is invalid."""
+    form = ImportForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            specs = parse_rounds(load_document(form.file.data.read()), now=now)
+        except RoundsFileError as error:
+            problems = error.errors
+        else:
+            created = import_rounds(specs, current_user, now)
+            db.session.commit()
+            flash(ngettext("Imported %(num)d round.", "Imported %(num)d rounds.", len(created)), "success")
+            return redirect(url_for("rounds.dashboard"), code=303)
+    failed = bool(form.errors or problems)
+    return render_template("rounds/import.html", form=form, problems=problems), 422 if failed else 200
