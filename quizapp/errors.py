@@ -6,7 +6,7 @@ import logging
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from quizapp.extensions import db
@@ -51,6 +51,13 @@ def init_app(app: Flask) -> None:
         if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
             return response[0], code, {"Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
         return response
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error: IntegrityError):  # type: ignore[no-untyped-def]
+        # Views catch the conflicts they expect; anything else still leaves nothing half-written.
+        db.session.rollback()
+        log_event("integrity_conflict", logging.WARNING, error=error.orig)
+        return render_error(409)
 
     @app.errorhandler(OperationalError)
     def database_busy(error: OperationalError):  # type: ignore[no-untyped-def]

@@ -103,5 +103,6 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def on_begin(conn):  # type: ignore[no-untyped-def]
         # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting;
         # taking the write lock up front makes racing writers queue on the busy timeout instead.
-        writing = not has_request_context() or request.method not in SAFE_METHODS
+        # Outside requests (CLI, shell, tests) transactions stay deferred so an idle session never holds the lock.
+        writing = has_request_context() and request.method not in SAFE_METHODS
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,0 +1,95 @@
+"""Every page runs a fixed number of SQL queries, however many rounds, players and answers there are."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from quizapp.extensions import db
+from quizapp.models import Series
+
+
+class QueryCounter:
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        with app.app_context():
+            self.engine = db.engine
+        self.count = 0
+
+    def __enter__(self) -> QueryCounter:
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args: object) -> None:
+        self.count += 1
+
+
+def populate(make, players: int, rounds: int):  # type: ignore[no-untyped-def]
+    """Closed facts rounds in one series, each answered by every player; one open round answered by all."""
+    host = make.user(curator=True)
+    series = Series(curator_id=host.id, title=f"Week {rounds}")
+    db.session.add(series)
+    people = [make.user() for _ in range(players)]
+    closed = []
+    for _ in range(rounds):
+        round_ = make.facts_round(curator=host, status="closed", explanations=["why"] * 3)
+        round_.series = series
+        for index, person in enumerate(people):
+            make.answer(round_, person, [round_.statements[index % 3].id])
+        closed.append(round_)
+    open_round = make.facts_round(curator=host, status="open")
+    for person in people:
+        make.answer(open_round, person, [open_round.statements[1].id])
+    poll = make.poll(curator=host, status="closed", correct=1)
+    for index, person in enumerate(people):
+        make.answer(poll, person, option=poll.options[index % 3].id)
+    db.session.commit()
+    return {
+        "open": open_round.id,
+        "closed": closed[0].id,
+        "poll": poll.id,
+        "series": series.id,
+        "player": people[0].username,
+    }
+
+
+PAGES = [
+    "/",
+    "/rounds/{open}",
+    "/rounds/{open}/count",
+    "/rounds/{closed}/reveal",
+    "/rounds/{closed}/results.json",
+    "/rounds/{poll}/reveal",
+    "/leaderboard",
+    "/series/{series}",
+]
+
+
+def queries_per_page(app, make, players: int, rounds: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    ids = populate(make, players, rounds)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        from quizapp.auth.service import find_user
+
+        session["_user_id"] = str(find_user(ids["player"]).id)
+    db.session.rollback()
+    counts = {}
+    for page in PAGES:
+        url = page.format(**ids)
+        client.get(url)  # warm-up: the first request also loads the template cache
+        with QueryCounter(app) as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[page] = counter.count
+    return counts
+
+
+@pytest.mark.parametrize("scale", [(2, 1), (12, 4)])
+def test_queries_per_page_do_not_grow_with_the_data(app, make, scale):
+    small = queries_per_page(app, make, players=1, rounds=1)
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    large = queries_per_page(app, make, *scale)
+    assert large == small
