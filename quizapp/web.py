@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, g, render_template, request
 from flask_babel import (
     format_datetime,
     format_decimal,
@@ -16,6 +16,7 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
+from quizapp.models import utcnow
 from quizapp.rules.lifecycle import as_utc
 
 HTMX_VERSION = "4.0.1"
@@ -58,6 +59,11 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(as_utc(value), fmt)
 
 
+def note_arrival() -> None:
+    """Remember when the request arrived: deadlines are judged by it, not by when a worker got to it."""
+    g.arrived_at = utcnow()
+
+
 def refuse_unreadable_input() -> None:
     """Refuse NUL bytes and invalid UTF-8 in form fields and the query string with a clear 400."""
     raw_query = request.query_string
@@ -77,6 +83,7 @@ def refuse_unreadable_input() -> None:
 
 def init_app(app: Flask) -> None:
     """Install the headers, Vary and template helpers."""
+    app.before_request(note_arrival)
     app.before_request(refuse_unreadable_input)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["iso_utc"] = iso_utc

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -10,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Mark, Round, User
+from quizapp.models import Answer, Mark, Round, User, utcnow
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
 
 
@@ -52,7 +53,7 @@ def facts_problem(round_: Round, marked: list[int]) -> str | None:
     return None
 
 
-def store_facts_answer(round_: Round, player: User, marked: list[int]) -> Stored:
+def store_facts_answer(round_: Round, player: User, marked: list[int], at: datetime | None = None) -> Stored:
     """Score and store the player's marks; a second answer, racing or not, stores nothing."""
     problem = facts_problem(round_, marked)
     if problem:
@@ -64,11 +65,12 @@ def store_facts_answer(round_: Round, player: User, marked: list[int]) -> Stored
         points=score_facts(false_ids, marked),
         max_points=len(false_ids),
         marks=[Mark(statement_id=statement_id) for statement_id in sorted(set(marked))],
+        created_at=at or utcnow(),
     )
     return _store(round_, answer)
 
 
-def store_poll_answer(round_: Round, player: User, option_id: int) -> Stored:
+def store_poll_answer(round_: Round, player: User, option_id: int, at: datetime | None = None) -> Stored:
     """Store the player's vote; a second vote stores nothing."""
     if option_id not in {option.id for option in round_.options}:
         raise AnswerRejected(_("Choose one of the options."))
@@ -79,6 +81,7 @@ def store_poll_answer(round_: Round, player: User, option_id: int) -> Stored:
         option_id=option_id,
         points=score_poll(correct, option_id),
         max_points=1 if correct is not None else 0,
+        created_at=at or utcnow(),
     )
     return _store(round_, answer)
 

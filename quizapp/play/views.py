@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -97,7 +97,8 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
     except AnswerRejected as rejected:
         return _panel(round_, 422, error=str(rejected))
     keep = {"marked": set(marked), "chosen": chosen}
-    if round_.status() is not RoundStatus.OPEN:
+    # Judged by when the request arrived, so an answer queued behind others at the close still counts.
+    if round_.status(g.arrived_at) is not RoundStatus.OPEN:
         return _panel(round_, 409, **keep)
     if not current_user.is_authenticated:
         return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
@@ -105,11 +106,11 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
     if existing is None:
         try:
             if round_.kind == RoundKind.FACTS:
-                stored = store_facts_answer(round_, current_user, marked)
+                stored = store_facts_answer(round_, current_user, marked, g.arrived_at)
             elif chosen is None:
                 raise AnswerRejected(_("Choose one of the options."))
             else:
-                stored = store_poll_answer(round_, current_user, chosen)
+                stored = store_poll_answer(round_, current_user, chosen, g.arrived_at)
         except AnswerRejected as rejected:
             return _panel(round_, 422, error=str(rejected), **keep)
         if not stored.created:

@@ -10,6 +10,7 @@ from wtforms import (
     Form,
     FormField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -27,12 +28,13 @@ from quizapp.models import (
     USERNAME_MAX,
 )
 
+# SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and drops them in 3.4.
 CLOSE_CHOICES = [
-    ("1h", _l("in 1 hour")),
-    ("1d", _l("in 1 day")),
-    ("3d", _l("in 3 days")),
-    ("1w", _l("in 1 week")),
-    ("custom", _l("at a time I choose")),
+    SelectChoice("1h", _l("in 1 hour")),
+    SelectChoice("1d", _l("in 1 day")),
+    SelectChoice("3d", _l("in 3 days")),
+    SelectChoice("1w", _l("in 1 week")),
+    SelectChoice("custom", _l("at a time I choose")),
 ]
 
 
@@ -78,7 +80,7 @@ class PollRoundForm(ScheduleMixin, FlaskForm):
                          description=_l("Group rounds, for example a guest host's week; each series has its own leaderboard."))
     results_visibility = RadioField(
         _l("Voters see the results"),
-        choices=[("after_vote", _l("right after voting")), ("after_close", _l("only after the poll closes"))],
+        choices=[SelectChoice("after_vote", _l("right after voting")), SelectChoice("after_close", _l("only after the poll closes"))],
         default="after_vote",
         description=_l("Quiz polls (with a correct answer) always keep results hidden until the close."),
     )
@@ -86,7 +88,7 @@ class PollRoundForm(ScheduleMixin, FlaskForm):
 
 
 class ExtendForm(FlaskForm):
-    closes_choice = RadioField(_l("Extend until"), choices=CLOSE_CHOICES[:-1] + [("custom", _l("a time I choose"))], default="1d")
+    closes_choice = RadioField(_l("Extend until"), choices=CLOSE_CHOICES[:-1] + [SelectChoice("custom", _l("a time I choose"))], default="1d")
     closes_at = DateTimeLocalField(_l("New closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
 
