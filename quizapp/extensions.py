@@ -58,6 +58,8 @@ def select_locale() -> str | None:
     """Pick the UI language: the switcher's choice, else the browser's preference."""
     from flask import current_app
 
+    if not has_request_context():
+        return None  # CLI commands speak the default language
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
@@ -67,7 +69,7 @@ def select_locale() -> str | None:
 
 def select_timezone() -> str | None:
     """Use the time zone the browser reported, if any."""
-    return session.get("tz")
+    return session.get("tz") if has_request_context() else None
 
 
 def init_app(app: Flask) -> None:
