@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# From a checkout the top-level templates/ and static/ are used; an installed wheel carries them inside the package.
+ROOT = PACKAGE.parent if (PACKAGE.parent / "templates").is_dir() else PACKAGE
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -14,7 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(PACKAGE.parent / "instance") if ROOT != PACKAGE else None,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )

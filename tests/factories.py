@@ -6,7 +6,17 @@ from itertools import count
 
 from quizapp.auth.service import new_user
 from quizapp.extensions import db
-from quizapp.models import Answer, Mark, Option, Round, RoundKind, Statement, User, utcnow
+from quizapp.models import (
+    Answer,
+    Mark,
+    Option,
+    Round,
+    RoundKind,
+    Statement,
+    User,
+    utcnow,
+)
+from quizapp.rules.lifecycle import as_utc
 from quizapp.rules.scoring import score_facts, score_poll
 
 _names = count(1)
@@ -89,6 +99,6 @@ class Factory:
 
     def close(self, round_: Round) -> None:
         round_.closes_at = utcnow() - timedelta(seconds=1)
-        if round_.opens_at and round_.opens_at >= round_.closes_at:
+        if round_.opens_at and as_utc(round_.opens_at) >= round_.closes_at:
             round_.opens_at = round_.closes_at - timedelta(hours=1)
         db.session.commit()

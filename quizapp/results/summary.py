@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import format_decimal
 
 from quizapp import queries
 from quizapp.models import Option, Round, Statement
-from quizapp.rules.percent import format_tenths, tenths
+from quizapp.rules.percent import tenths
 from quizapp.rules.ranking import Ranked
 from quizapp.rules.reveal import FactsSummary, StatementStat, summarise_facts
+
+
+def percent_text(value: int) -> str:
+    """Tenths of a percent in the viewer's locale, one decimal always (18.5 in English, 18,5 in Russian)."""
+    return format_decimal(Decimal(value) / 10, format="0.0")
 
 
 @dataclass(frozen=True)
@@ -17,7 +25,7 @@ class StatementResult:
 
     @property
     def percent(self) -> str:
-        return format_tenths(self.stat.tenths)
+        return percent_text(self.stat.tenths)
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,7 @@ class OptionResult:
 
     @property
     def percent(self) -> str:
-        return format_tenths(self.tenths)
+        return percent_text(self.tenths)
 
 
 @dataclass(frozen=True)

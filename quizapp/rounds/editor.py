@@ -165,14 +165,19 @@ def fill_form(form: RoundForm, round_: Round) -> None:
             form.options.append_entry({"text": option.text, "is_correct": option.is_correct})
 
 
+def _as_compared(text: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF whatever the stored text uses, and saving strips.
+    return text.replace("\r\n", "\n").strip()
+
+
 def locked_change(form: RoundForm, round_: Round) -> bool:
     """Tell whether the form changes what players already answered (statements, truth, options)."""
     if round_.kind == RoundKind.FACTS:
-        stored = [(s.text, s.is_false) for s in round_.statements]
-        sent = [(e.form.text.data or "", bool(e.form.is_false.data)) for e in form.statements]
+        stored = [(_as_compared(s.text), s.is_false) for s in round_.statements]
+        sent = [(_as_compared(e.form.text.data or ""), bool(e.form.is_false.data)) for e in form.statements]
     else:
-        stored = [(o.text, o.is_correct) for o in round_.options]
-        sent = [(e.form.text.data or "", bool(e.form.is_correct.data)) for e in form.options]
+        stored = [(_as_compared(o.text), o.is_correct) for o in round_.options]
+        sent = [(_as_compared(e.form.text.data or ""), bool(e.form.is_correct.data)) for e in form.options]
     return stored != sent
 
 
