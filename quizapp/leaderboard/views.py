@@ -1,19 +1,31 @@
-"""The overall leaderboard and a series page with its own."""
+"""Leaderboards: overall, per series, and the full one of a closed round."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from quizapp import queries
+from quizapp.access import visible_round
 from quizapp.extensions import db
 from quizapp.leaderboard import bp
 from quizapp.models import Round, Series, utcnow
+from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.ranking import BoardPage, Ranked, board_page
+
+PER_PAGE = 50
+
+
+def page_of(ranked: list[Ranked]) -> BoardPage:
+    """The page asked for in ?page=, with the viewer's own row when it is elsewhere."""
+    viewer = current_user.id if current_user.is_authenticated else None
+    return board_page(ranked, request.args.get("page", 1, type=int), PER_PAGE, viewer)
 
 
 @bp.route("/leaderboard")
 def overall() -> str:
     """Rank every player across all closed scored rounds."""
-    return render_template("leaderboard/overall.html", ranked=queries.overall_leaderboard(utcnow()))
+    return render_template("leaderboard/overall.html", board=page_of(queries.overall_leaderboard(utcnow())))
 
 
 @bp.route("/series/<int:series_id>")
@@ -26,10 +38,14 @@ def series(series_id: int) -> str:
     rounds = db.session.scalars(
         select(Round).where(Round.series_id == series_id, Round.published.is_(True)).order_by(Round.opens_at, Round.id)
     ).all()
-    return render_template(
-        "leaderboard/series.html",
-        series=found,
-        rounds=rounds,
-        now=now,
-        ranked=queries.series_leaderboard(series_id, now),
-    )
+    board = page_of(queries.series_leaderboard(series_id, now))
+    return render_template("leaderboard/series.html", series=found, rounds=rounds, now=now, board=board)
+
+
+@bp.route("/rounds/<int:round_id>/leaderboard")
+def round_board(round_id: int) -> str:
+    """The full leaderboard of one closed round, page by page."""
+    round_ = visible_round(round_id)
+    if round_.status() is not RoundStatus.CLOSED or not round_.is_scored:
+        abort(404)
+    return render_template("leaderboard/round.html", round=round_, board=page_of(queries.round_leaderboard(round_.id)))

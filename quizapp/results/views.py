@@ -12,7 +12,11 @@ from quizapp.access import visible_round
 from quizapp.results import bp
 from quizapp.results.summary import round_results
 from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.ranking import board_page
 from quizapp.web import iso_utc
+
+# The reveal shows the top of the round's leaderboard; the full one has its own paged page.
+REVEAL_TOP = 10
 
 
 @bp.route("/rounds/<int:round_id>/reveal")
@@ -23,12 +27,14 @@ def reveal(round_id: int) -> str:
     if status is not RoundStatus.CLOSED:
         return render_template("results/not_yet.html", round=round_, status=status, statuses=RoundStatus)
     answer = queries.player_answer(round_.id, current_user.id) if current_user.is_authenticated else None
+    results = round_results(round_)
     return render_template(
         "results/reveal.html",
-        results=round_results(round_),
+        results=results,
         round=round_,
         answer=answer,
         my_marks={mark.statement_id for mark in answer.marks} if answer else set(),
+        top_board=board_page(results.leaderboard, 1, REVEAL_TOP, current_user.id if current_user.is_authenticated else None),
     )
 
 

@@ -54,3 +54,34 @@ def rank_standings(standings: Iterable[Standing]) -> list[Ranked]:
     ordered = sorted(standings, key=lambda s: (-s.points, s.name.casefold(), s.player_id))
     ranks = competition_ranks([s.points for s in ordered])
     return [Ranked(rank=rank, standing=s) for rank, s in zip(ranks, ordered)]
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of a leaderboard, plus the viewer's own row when it falls on another page."""
+
+    rows: list[Ranked]
+    me: Ranked | None
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+def board_page(ranked: Sequence[Ranked], page: int, per_page: int, player_id: int | None = None) -> BoardPage:
+    """Cut a ranked list into pages; a page number out of range is clamped to the nearest page."""
+    pages = max(1, -(-len(ranked) // per_page))
+    page = min(max(page, 1), pages)
+    rows = list(ranked[(page - 1) * per_page : page * per_page])
+    on_page = player_id is not None and any(row.standing.player_id == player_id for row in rows)
+    me = None
+    if player_id is not None and not on_page:
+        me = next((row for row in ranked if row.standing.player_id == player_id), None)
+    return BoardPage(rows=rows, me=me, page=page, pages=pages, total=len(ranked))

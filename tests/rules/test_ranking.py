@@ -1,6 +1,6 @@
 import pytest
 
-from quizapp.rules.ranking import Ranked, Standing, competition_ranks, rank_standings
+from quizapp.rules.ranking import Ranked, Standing, board_page, competition_ranks, rank_standings
 
 
 def standing(player_id, name, points, *, rounds=1, perfect=0, max_points=3):
@@ -86,3 +86,33 @@ def test_accuracy_is_points_over_maximum():
 
 def test_accuracy_is_none_without_a_maximum():
     assert standing(1, "ann", 0, max_points=0).accuracy is None
+
+
+def _board(count: int) -> list[Ranked]:
+    return rank_standings(
+        Standing(player_id=i, name=f"p{i:03d}", points=count - i, rounds=1, perfect=0, max_points=count)
+        for i in range(count)
+    )
+
+
+def test_board_page_slices_ranked_rows_by_page():
+    page = board_page(_board(25), page=2, per_page=10)
+    assert [row.rank for row in page.rows] == list(range(11, 21))
+    assert (page.page, page.pages, page.total, page.previous, page.next) == (2, 3, 25, 1, 3)
+
+
+def test_board_page_clamps_out_of_range_pages():
+    assert board_page(_board(25), page=99, per_page=10).page == 3
+    assert board_page(_board(25), page=-4, per_page=10).page == 1
+    empty = board_page([], page=3, per_page=10)
+    assert (empty.rows, empty.pages, empty.next, empty.previous) == ([], 1, None, None)
+
+
+def test_board_page_adds_the_viewer_when_they_are_on_another_page():
+    page = board_page(_board(25), page=1, per_page=10, player_id=17)
+    assert page.me is not None and page.me.standing.player_id == 17 and page.me.rank == 18
+
+
+def test_board_page_does_not_repeat_the_viewer_who_is_on_the_page():
+    assert board_page(_board(25), page=1, per_page=10, player_id=3).me is None
+    assert board_page(_board(25), page=1, per_page=10, player_id=999).me is None
