@@ -1,6 +1,7 @@
 """Fixtures: an app on a fresh database (SQLite, or PostgreSQL with TEST_DATABASE_URL), clients, factories."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +18,16 @@ from tests import factories
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own context, as it would on a server."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # pytest-flask and the make fixture keep an app context pushed for the whole test, and Flask
+        # reuses it for requests from the test thread: g (the CSRF token, the logged-in user) and the
+        # database session would leak from one request, and one client, to the next.
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
     """An app with an empty schema; PostgreSQL when TEST_DATABASE_URL is set."""
@@ -29,6 +40,7 @@ def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
             "WTF_CSRF_ENABLED": True,
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -15,7 +15,6 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from flask.testing import FlaskClient
 
 import quizapp
 from quizapp.extensions import db
@@ -42,18 +41,6 @@ FACTS = [("У меня есть кот", False), ("Я поднимался на 
 OPTIONS = ["Красный", "Зелёный", "Синий"]
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as it would on a server."""
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def requests_in_their_own_context(app, monkeypatch):  # type: ignore[no-untyped-def]
-    # Flask-Babel caches the request's locale in g: a test-wide app context would carry one request's
-    # language into the next, and the next client's.
-    monkeypatch.setattr(app, "test_client_class", IsolatedClient)
 
 
 # --- the catalog ------------------------------------------------------------------------------------

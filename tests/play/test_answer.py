@@ -1,0 +1,323 @@
+"""Answering a facts round: the htmx and plain paths, wrong shapes, the lifecycle, answering twice."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Answer, Mark, Round, utcnow
+
+HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+# (text, is_false): two of the four are false, so a valid answer marks exactly two.
+STATEMENTS = [
+    ("I have a cat", False),
+    ("I climbed Everest", True),
+    ("I speak French", False),
+    ("I met the Queen", True),
+]
+MARK_TWO = "Mark exactly 2 statements as false"
+
+
+
+
+def fresh(model, id_):  # type: ignore[no-untyped-def]
+    """Load a row anew, outside any transaction the test had open."""
+    db.session.rollback()
+    return db.session.get(model, id_)
+
+
+def stored_answers(round_id: int) -> list[Answer]:
+    """The round's answer rows as the database has them now."""
+    # Ending the test's own read transaction lets it see what the app committed since.
+    db.session.rollback()
+    return list(db.session.scalars(select(Answer).where(Answer.round_id == round_id)))
+
+
+def stored_marks(round_id: int) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count(Mark.id)).join(Answer).where(Answer.round_id == round_id))
+
+
+def answer_count(round_id: int) -> int:
+    db.session.rollback()
+    return db.session.get(Round, round_id).answer_count
+
+
+def close_now(round_id: int) -> None:
+    round_ = fresh(Round, round_id)
+    round_.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
+def confirmed(html: str) -> list[str]:
+    """The statements the "you answered" view lists as marked false."""
+    listed = html.split("You marked as false:")[1].split("</ul>")[0]
+    return re.findall(r"<li>(.*?)</li>", listed)
+
+
+def checked_ids(html: str) -> set[int]:
+    return {int(value) for value in re.findall(r'name="marks" value="(\d+)" checked', html)}
+
+
+def text(response) -> str:  # type: ignore[no-untyped-def]
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def author(make):  # type: ignore[no-untyped-def]
+    """The curator who wrote the rounds (no password: hashing one would only slow the tests)."""
+    return make.user("author", password=None, curator=True)
+
+
+@pytest.fixture
+def facts(make, author):  # type: ignore[no-untyped-def]
+    """An open round with two false statements; returns (round id, [ids of false], [ids of true])."""
+    round_ = make.facts_round(STATEMENTS, title="Four facts", curator=author)
+    false_ids = [s.id for s in round_.statements if s.is_false]
+    true_ids = [s.id for s in round_.statements if not s.is_false]
+    return round_.id, false_ids, true_ids
+
+
+def test_htmx_answer_returns_the_confirmation_fragment_not_a_page(facts, new_player):
+    round_id, false_ids, true_ids = facts
+    marks = [false_ids[0], true_ids[0]]
+    response = new_player("alice").answer(round_id, marks, htmx=True)
+    body = text(response)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="round-panel"')
+    assert "<html" not in body
+    assert "You answered" in body
+    assert confirmed(body) == ["I have a cat", "I climbed Everest"]
+    assert {"HX-Request", "HX-Request-Type"} <= set(response.vary)
+
+
+def test_plain_answer_redirects_to_the_round_page_which_shows_the_confirmation(facts, new_player):
+    round_id, false_ids, _true_ids = facts
+    player = new_player("alice")
+    response = player.answer(round_id, false_ids)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/rounds/{round_id}")
+    page = player.get(response.headers["Location"])
+    body = text(page)
+    assert page.status_code == 200
+    assert "<html" in body
+    assert "You answered" in body
+    assert confirmed(body) == ["I climbed Everest", "I met the Queen"]
+    assert "Send my answer" not in body
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize("how_many", [1, 3])
+def test_wrong_number_of_marks_is_refused_with_the_marks_kept_checked(facts, new_player, htmx, how_many):
+    round_id, false_ids, true_ids = facts
+    marks = (false_ids + true_ids)[:how_many]
+    response = new_player("alice").answer(round_id, marks, htmx=htmx)
+    body = text(response)
+    assert response.status_code == 422
+    assert f"{MARK_TWO}; you marked {how_many}." in body
+    assert checked_ids(body) == set(marks)
+    assert ("<html" in body) is not htmx
+    assert stored_answers(round_id) == []
+    assert answer_count(round_id) == 0
+
+
+def test_marking_a_statement_twice_is_refused(facts, new_player):
+    round_id, false_ids, _true_ids = facts
+    response = new_player("alice").answer(round_id, [false_ids[0], false_ids[0]], htmx=True)
+    assert response.status_code == 422
+    assert "Mark each statement at most once." in text(response)
+    assert stored_answers(round_id) == []
+
+
+@pytest.mark.parametrize(
+    ("forged", "htmx"),
+    [
+        ("999999", True),
+        ("999999", False),
+        ("abc", True),
+        ("-1", True),
+        ("-1", False),
+        ("0x1", True),
+        ("1e3", True),
+        (" 1", True),
+        ("１", True),  # a full-width digit
+        ("٣", True),  # an Arabic-Indic digit
+        ("", True),
+        ("9223372036854775808", True),  # one past the largest 64-bit integer
+        ("99999999999999999999999999", False),
+    ],
+)
+def test_unknown_or_malformed_statement_id_is_refused_and_nothing_stored(facts, new_player, forged, htmx):
+    round_id, false_ids, _true_ids = facts
+    response = new_player("alice").answer(round_id, [false_ids[0], forged], htmx=htmx)  # type: ignore[list-item]
+    assert response.status_code == 422
+    assert ("<html" in text(response)) is not htmx
+    assert "That statement is not part of this round." in text(response)
+    assert stored_answers(round_id) == []
+    assert stored_marks(round_id) == 0
+
+
+def test_statement_of_another_round_is_refused_and_nothing_stored(make, author, facts, new_player):
+    round_id, false_ids, _true_ids = facts
+    other = make.facts_round([("Elsewhere true", False), ("Elsewhere false", True)], title="Other", curator=author)
+    foreign = next(s.id for s in other.statements if s.is_false)
+    other_id = other.id
+    response = new_player("alice").answer(round_id, [false_ids[0], foreign], htmx=True)
+    assert response.status_code == 422
+    assert "That statement is not part of this round." in text(response)
+    assert stored_answers(round_id) == []
+    assert stored_answers(other_id) == []
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_visitor_is_told_to_join_first_and_nothing_is_stored(facts, visitor, htmx):
+    round_id, false_ids, _true_ids = facts
+    response = visitor.answer(round_id, false_ids, htmx=htmx)
+    body = text(response)
+    assert response.status_code == 422
+    assert "Join first: pick a nickname, then send your answer." in body
+    assert checked_ids(body) == set(false_ids)
+    assert stored_answers(round_id) == []
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_closed_round_says_so_links_the_reveal_and_stores_nothing(make, facts, new_player, htmx):
+    round_id, false_ids, _true_ids = facts
+    player = new_player("alice")
+    close_now(round_id)
+    response = player.answer(round_id, false_ids, htmx=htmx)
+    body = text(response)
+    assert response.status_code == 409
+    assert "This round is closed: answers are no longer taken." in body
+    assert f'href="/rounds/{round_id}/reveal"' in body
+    assert ("<html" in body) is not htmx
+    assert stored_answers(round_id) == []
+    assert answer_count(round_id) == 0
+
+
+def test_scheduled_round_takes_no_answer(make, author, new_player):
+    round_ = make.facts_round(STATEMENTS, status="scheduled", curator=author)
+    round_id, false_ids = round_.id, [s.id for s in round_.statements if s.is_false]
+    response = new_player("alice").answer(round_id, false_ids, htmx=True)
+    assert response.status_code == 409
+    assert "This round opens in" in text(response)
+    assert stored_answers(round_id) == []
+
+
+def test_draft_round_is_not_found_for_players(make, author, new_player):
+    round_ = make.facts_round(STATEMENTS, status="draft", curator=author)
+    round_id, false_ids = round_.id, [s.id for s in round_.statements if s.is_false]
+    player = new_player("alice")
+    assert player.get(f"/rounds/{round_id}").status_code == 404
+    response = player.answer(round_id, false_ids)
+    assert response.status_code == 404
+    assert stored_answers(round_id) == []
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize("second", ["same", "different"])
+def test_second_submit_shows_the_same_answered_view_and_stores_nothing_more(facts, new_player, htmx, second):
+    round_id, false_ids, true_ids = facts
+    player = new_player("alice")
+    first_marks = [false_ids[0], true_ids[0]]
+    second_marks = first_marks if second == "same" else [false_ids[0], false_ids[1]]
+    first = player.answer(round_id, first_marks, htmx=htmx)
+    again = player.answer(round_id, second_marks, htmx=htmx)
+    assert again.status_code == first.status_code == (200 if htmx else 303)
+    if htmx:
+        assert text(again) == text(first)
+    else:
+        assert again.headers["Location"] == first.headers["Location"]
+        body = text(player.get(again.headers["Location"]))
+        assert "You answered" in body
+        assert confirmed(body) == ["I have a cat", "I climbed Everest"]
+    [answer] = stored_answers(round_id)
+    assert {mark.statement_id for mark in answer.marks} == set(first_marks)
+    assert answer.points == 1
+    assert answer_count(round_id) == 1
+
+
+def test_second_submit_with_a_wrong_shape_still_shows_the_answer(facts, new_player):
+    round_id, false_ids, true_ids = facts
+    player = new_player("alice")
+    player.answer(round_id, false_ids, htmx=True)
+    again = player.answer(round_id, [true_ids[0]], htmx=True)
+    assert again.status_code == 200
+    assert "You answered" in text(again)
+    assert len(stored_answers(round_id)) == 1
+    assert answer_count(round_id) == 1
+
+
+@pytest.mark.parametrize(
+    ("false_marked", "true_marked", "points"),
+    [(0, 2, 0), (1, 1, 1), (2, 0, 2)],
+)
+def test_points_stored_are_the_false_statements_found(facts, new_player, false_marked, true_marked, points):
+    round_id, false_ids, true_ids = facts
+    marks = false_ids[:false_marked] + true_ids[:true_marked]
+    assert new_player("alice").answer(round_id, marks).status_code == 303
+    [answer] = stored_answers(round_id)
+    assert (answer.points, answer.max_points) == (points, 2)
+
+
+def section(html: str, heading_id: str) -> str:
+    """The HTML of the home page section labelled by heading_id."""
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_home_lists_open_upcoming_and_recently_closed_rounds(make, author, visitor):
+    open_round = make.facts_round(STATEMENTS, title="Open one", curator=author)
+    for name in ("ann", "bob"):
+        make.answer(open_round, make.user(name, password=None), [s.id for s in open_round.statements if s.is_false])
+    make.facts_round(STATEMENTS, title="Later one", status="scheduled", curator=author)
+    closed = make.facts_round(STATEMENTS, title="Done one", status="closed", curator=author)
+    make.answer(closed, make.user("cyd", password=None), [s.id for s in closed.statements][:2])
+    make.facts_round(STATEMENTS, title="Secret draft", status="draft", curator=author)
+    closed_id, open_id = closed.id, open_round.id
+
+    html = text(visitor.get("/"))
+    opened = section(html, "open-heading")
+    upcoming = section(html, "upcoming-heading")
+    recent = section(html, "closed-heading")
+    assert "Open one" in opened and "2 answers so far" in opened
+    assert f'href="/rounds/{open_id}"' in opened
+    assert "Later one" in upcoming and "Later one" not in opened + recent
+    assert "Done one" in recent and "1 player" in recent
+    assert f'href="/rounds/{closed_id}/reveal"' in recent
+    assert "Done one" not in opened + upcoming
+    assert "Secret draft" not in html
+
+
+def test_live_count_polls_while_open_and_stops_once_closed(make, facts, new_player, visitor):
+    round_id, false_ids, _true_ids = facts
+    new_player("alice").answer(round_id, false_ids)
+    live = text(visitor.get(f"/rounds/{round_id}/count"))
+    assert live.lstrip().startswith('<p id="live-count"')
+    assert 'hx-trigger="every 5s"' in live
+    assert f'hx-get="/rounds/{round_id}/count"' in live
+    assert "1 answer so far" in live
+
+    close_now(round_id)
+    closed = text(visitor.get(f"/rounds/{round_id}/count"))
+    assert closed.lstrip().startswith('<p id="live-count"')
+    assert "hx-trigger" not in closed
+    assert "hx-get" not in closed
+    assert "1 player answered" in closed
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_answer_without_csrf_token_is_refused_and_nothing_stored(facts, new_player, htmx):
+    round_id, false_ids, _true_ids = facts
+    player = new_player("alice")
+    response = player.client.post(
+        f"/rounds/{round_id}/answer", data={"marks": [str(i) for i in false_ids]}, headers=HTMX if htmx else {}
+    )
+    assert response.status_code == 400
+    assert ("<html" in text(response)) is not htmx
+    assert stored_answers(round_id) == []
+    assert answer_count(round_id) == 0

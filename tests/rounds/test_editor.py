@@ -1,0 +1,382 @@
+"""The curator's editor: who may use it, publishing, row actions, pasting, locking, closing, deleting."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Answer, Round, Statement, User, utcnow
+from quizapp.rules.lifecycle import as_utc
+from tests.conftest import Player
+
+HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+NEW_FACTS = "/curator/rounds/new/facts"
+
+
+
+
+def editor_form(statements=None, *, title="Three facts about me", action="publish", **fields):  # type: ignore[no-untyped-def]
+    """The editor's fields as a browser sends them; statements are (text, is_false, explanation)."""
+    if statements is None:
+        statements = [("I have a cat", False, "Her name is Mia."), ("I climbed Everest", True, "Only base camp."),
+                      ("I speak French", False, "")]
+    data = {"title": title, "intro": "", "series": "", "paste": ""}
+    for i, (text, is_false, explanation) in enumerate(statements):
+        data[f"statements-{i}-text"] = text
+        if is_false:
+            data[f"statements-{i}-is_false"] = "y"
+        data[f"statements-{i}-explanation"] = explanation
+    data |= {"opens_at": "", "closes_choice": "1d", "closes_at": "", "tz": "Europe/Berlin", "action": action}
+    return data | fields
+
+
+def row_texts(page: str) -> list[str]:
+    """The statement textareas of the editor, in order, as their text."""
+    found = re.findall(r'<textarea[^>]*name="statements-(\d+)-text"[^>]*>\r?\n(.*?)</textarea>', page, flags=re.S)
+    assert [int(index) for index, _ in found] == list(range(len(found)))
+    return [html.unescape(value) for _, value in found]
+
+
+def rounds_in_db() -> list[Round]:
+    db.session.rollback()
+    return list(db.session.scalars(select(Round).order_by(Round.id)))
+
+
+def fresh_round(round_id: int) -> Round | None:
+    db.session.rollback()
+    return db.session.get(Round, round_id)
+
+
+def host_user() -> User:
+    db.session.rollback()
+    return db.session.scalar(select(User).where(User.username == "host"))
+
+
+def text(response) -> str:  # type: ignore[no-untyped-def]
+    return response.get_data(as_text=True)
+
+
+def approx(moment: datetime, expected: datetime, slack: timedelta = timedelta(seconds=30)) -> bool:
+    return abs(as_utc(moment) - expected) < slack
+
+
+# --- who may use the editor -------------------------------------------------------------------
+
+CURATOR_PAGES = ["/curator/", NEW_FACTS, "/curator/rounds/new/poll"]
+
+
+@pytest.mark.parametrize("url", CURATOR_PAGES)
+def test_visitor_is_sent_to_log_in_from_every_curator_page(visitor, url):
+    response = visitor.get(url)
+    assert response.status_code in (302, 303)
+    target = urlsplit(response.headers["Location"])
+    assert target.path == "/login"
+    assert parse_qs(target.query)["next"] == [url]
+
+
+@pytest.mark.parametrize("url", CURATOR_PAGES)
+def test_player_is_forbidden_every_curator_page(new_player, url):
+    assert new_player("pat").get(url).status_code == 403
+
+
+def test_player_cannot_publish_through_the_editor(new_player):
+    player = new_player("pat")
+    response = player.post_form("/", NEW_FACTS, editor_form())
+    assert response.status_code == 403
+    assert rounds_in_db() == []
+
+
+def test_another_curator_cannot_touch_my_round(app, make, curator):
+    mine = make.facts_round(curator=host_user(), title="Mine")
+    round_id = mine.id
+    make.user("rival", password="rival-password", curator=True)
+    rival = Player(app.test_client())
+    assert rival.login("rival", "rival-password").status_code == 303
+
+    assert rival.get(f"/curator/rounds/{round_id}/edit").status_code == 403
+    assert rival.post_form("/curator/", f"/curator/rounds/{round_id}/edit",
+                           editor_form(title="Stolen", action="save")).status_code == 403
+    assert rival.post_form("/curator/", f"/curator/rounds/{round_id}/close", {}).status_code == 403
+    assert rival.post_form("/curator/", f"/curator/rounds/{round_id}/extend", {"closes_choice": "1w"}).status_code == 403
+    assert rival.post_form("/curator/", f"/curator/rounds/{round_id}/delete", {"confirm": "yes"}).status_code == 403
+    assert "Mine" not in text(rival.get("/curator/"))
+    kept = fresh_round(round_id)
+    assert kept is not None and kept.title == "Mine" and kept.status() == "open"
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+def test_publishing_through_the_form_opens_the_round_closing_in_a_day(curator):
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form())
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/curator/")
+    [round_] = rounds_in_db()
+    assert round_.published and round_.status() == "open"
+    assert round_.title == "Three facts about me"
+    assert [(s.text, s.is_false, s.explanation) for s in round_.statements] == [
+        ("I have a cat", False, "Her name is Mia."), ("I climbed Everest", True, "Only base camp."),
+        ("I speak French", False, ""),
+    ]
+    assert approx(round_.opens_at, utcnow())
+    assert approx(round_.closes_at, utcnow() + timedelta(days=1))
+    assert "Three facts about me" in text(curator.get("/"))
+
+
+@pytest.mark.parametrize(
+    ("statements", "title", "message", "where"),
+    [
+        ([("Only one", True, "")], "One statement", "A facts round has 2 to 30 statements.", "rows-error"),
+        ([("True", False, ""), ("Also true", False, "")], "No lie", "Mark at least one statement as false.", "rows-error"),
+        ([("Lie", True, ""), ("Another lie", True, "")], "No truth", "Leave at least one statement true.", "rows-error"),
+        (None, "   ", "Give the round a title.", "title-error"),
+    ],
+    ids=["one-statement", "no-false", "all-false", "empty-title"],
+)
+def test_publishing_an_invalid_round_is_refused_with_the_message_by_the_field(curator, statements, title, message, where):
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(statements, title=title))
+    body = text(response)
+    assert response.status_code == 422
+    assert re.search(rf'<p class="field-error" id="{where}"[^>]*>[^<]*{re.escape(message)}', body)
+    assert rounds_in_db() == []
+
+
+def test_save_draft_keeps_an_incomplete_round_unpublished(curator):
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form([("Just one idea", False, "")], title="", action="save"))
+    assert response.status_code == 303
+    [draft] = rounds_in_db()
+    assert response.headers["Location"].endswith(f"/curator/rounds/{draft.id}/edit")
+    assert not draft.published and draft.status() == "draft"
+    assert [s.text for s in draft.statements] == ["Just one idea"]
+    assert "Just one idea" in text(curator.get(f"/curator/rounds/{draft.id}/edit"))
+
+
+# --- row actions ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_adding_a_row_keeps_what_was_typed(curator, htmx):
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(title="Draft title", action="add"), htmx=htmx)
+    body = text(response)
+    assert response.status_code == 200
+    if htmx:
+        assert body.lstrip().startswith('<form id="round-editor"')
+        assert "<html" not in body
+    else:
+        assert "<html" in body and '<form id="round-editor"' in body
+    assert row_texts(body) == ["I have a cat", "I climbed Everest", "I speak French", ""]
+    assert 'value="Draft title"' in body
+    assert "Her name is Mia." in body
+    assert re.search(r'name="statements-1-is_false"[^>]*checked|checked[^>]*name="statements-1-is_false"', body)
+    assert rounds_in_db() == []
+
+
+def test_remove_takes_out_only_that_row(curator):
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(action="remove-1"), htmx=True)
+    assert response.status_code == 200
+    assert row_texts(text(response)) == ["I have a cat", "I speak French"]
+
+
+RUSSIAN_LIST = [
+    "Я родилась в Мурманске.",
+    "Я трижды прыгала с парашютом.",
+    "У меня есть кот по имени Бублик.",
+    "Я говорю на четырёх языках.",
+    "Я работала в цирке.",
+    "Я ни разу не была в Москве.",
+    "Я пробежала марафон за 3:30.",
+    "Я пишу стихи, но никому их не показываю.",
+    "Мой любимый композитор — Рахманинов.",
+    "Я зна\u0301ю наизусть «Евгения Онегина».",
+]
+
+
+def test_pasting_paragraphs_gives_one_row_each_with_the_exact_text(curator):
+    pasted = "\r\n\r\n".join(RUSSIAN_LIST) + "\r\n"
+    blank_rows = [("", False, "")] * 3
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(blank_rows, action="paste", paste=pasted), htmx=True)
+    assert response.status_code == 200
+    rows = row_texts(text(response))
+    assert rows == RUSSIAN_LIST
+    assert "\u0301" in rows[9]
+
+
+def test_pasted_statements_are_published_with_the_text_kept_exactly(curator):
+    statements = [(line, i in (1, 4, 7), "") for i, line in enumerate(RUSSIAN_LIST)]
+    assert curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(statements, title="10 фактов обо мне")).status_code == 303
+    [round_] = rounds_in_db()
+    assert [s.text for s in round_.statements] == RUSSIAN_LIST
+    assert round_.false_count == 3
+
+
+# --- once players have answered ---------------------------------------------------------------
+
+@pytest.fixture
+def answered(make, curator):  # type: ignore[no-untyped-def]
+    """The host's open round that one player has answered; returns its id."""
+    round_ = make.facts_round(
+        [("I have a cat", False), ("I climbed Everest", True), ("I speak French", False)],
+        explanations=["Her name is Mia.", "Only base camp.", ""],
+        curator=host_user(),
+    )
+    make.answer(round_, make.user("ann", password=None), [round_.statements[1].id])
+    return round_.id
+
+
+def stored_statements(round_id: int) -> list[tuple[str, bool, str]]:
+    db.session.rollback()
+    rows = db.session.scalars(select(Statement).where(Statement.round_id == round_id).order_by(Statement.position))
+    return [(s.text, s.is_false, s.explanation) for s in rows]
+
+
+ORIGINAL = [("I have a cat", False, "Her name is Mia."), ("I climbed Everest", True, "Only base camp."),
+            ("I speak French", False, "")]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        [("I have two cats", False, "Her name is Mia."), *ORIGINAL[1:]],
+        [("I have a cat", True, "Her name is Mia."), *ORIGINAL[1:]],
+        ORIGINAL[:2],
+        [*ORIGINAL, ("A brand new one", True, "")],
+    ],
+    ids=["text", "truth", "removed", "added"],
+)
+def test_statements_and_truth_are_locked_once_a_player_answered(curator, answered, changed):
+    url = f"/curator/rounds/{answered}/edit"
+    response = curator.post_form(url, url, editor_form(changed, title="Facts about me", action="save"))
+    assert response.status_code == 409
+    assert "Statements and options can't change once players have answered" in html.unescape(text(response))
+    assert stored_statements(answered) == ORIGINAL
+
+
+def test_row_actions_are_refused_once_a_player_answered(curator, answered):
+    url = f"/curator/rounds/{answered}/edit"
+    response = curator.post_form(url, url, editor_form(ORIGINAL, title="Facts about me", action="add"), htmx=True)
+    assert response.status_code == 409
+    assert stored_statements(answered) == ORIGINAL
+
+
+def test_explanations_can_still_change_once_a_player_answered(curator, answered):
+    url = f"/curator/rounds/{answered}/edit"
+    edited = [(t, f, e) for t, f, e in ORIGINAL[:2]] + [("I speak French", False, "Un peu.")]
+    response = curator.post_form(url, url, editor_form(edited, title="Facts about me", action="save"))
+    assert response.status_code == 303
+    assert stored_statements(answered) == edited
+
+
+def test_explanations_can_change_on_a_statement_with_a_line_break(make, curator):
+    # Browsers send every line break in a textarea as CRLF, whatever the stored text uses.
+    round_ = make.facts_round([("Two lines:\nthe second", False), ("A lie", True)], curator=host_user())
+    make.answer(round_, make.user("ann", password=None), [round_.statements[1].id])
+    round_id = round_.id
+    url = f"/curator/rounds/{round_id}/edit"
+    sent = [("Two lines:\r\nthe second", False, "It wraps."), ("A lie", True, "")]
+    response = curator.post_form(url, url, editor_form(sent, title="Facts about me", action="save"))
+    assert response.status_code == 303
+    assert stored_statements(round_id) == [("Two lines:\nthe second", False, "It wraps."), ("A lie", True, "")]
+
+
+# --- closing, extending -----------------------------------------------------------------------
+
+def test_close_now_closes_an_open_round_and_makes_the_reveal_public(make, curator, visitor):
+    round_ = make.facts_round(curator=host_user())
+    round_id = round_.id
+    assert "Facts about me" in text(visitor.get(f"/rounds/{round_id}/reveal"))
+    assert "FALSE" not in text(visitor.get(f"/rounds/{round_id}/reveal"))
+
+    response = curator.post_form("/curator/", f"/curator/rounds/{round_id}/close", {})
+    assert response.status_code == 303
+    assert fresh_round(round_id).status() == "closed"
+    reveal = text(visitor.get(f"/rounds/{round_id}/reveal"))
+    assert "FALSE" in reveal and "TRUE" in reveal
+    assert visitor.get(f"/rounds/{round_id}/results.json").status_code == 200
+
+
+def test_extend_moves_the_closing_time_later(make, curator):
+    round_ = make.facts_round(curator=host_user())
+    round_id, before = round_.id, as_utc(round_.closes_at)
+    url = f"/curator/rounds/{round_id}/edit"
+    response = curator.post_form(url, f"/curator/rounds/{round_id}/extend", {"closes_choice": "1w", "tz": "UTC"})
+    assert response.status_code == 303
+    after = as_utc(fresh_round(round_id).closes_at)
+    assert approx(after, before + timedelta(weeks=1))
+
+
+def test_extend_refuses_a_time_before_the_current_close(make, curator):
+    round_ = make.facts_round(curator=host_user())
+    round_id, before = round_.id, as_utc(round_.closes_at)
+    earlier = (before - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    url = f"/curator/rounds/{round_id}/edit"
+    response = curator.post_form(url, f"/curator/rounds/{round_id}/extend",
+                                 {"closes_choice": "custom", "closes_at": earlier, "tz": "UTC"})
+    assert response.status_code == 422
+    assert "Choose a time after the current closing time." in text(response)
+    assert as_utc(fresh_round(round_id).closes_at) == before
+
+
+def test_a_closed_round_never_reopens(make, curator, visitor):
+    round_ = make.facts_round(curator=host_user(), status="closed")
+    round_id, before = round_.id, as_utc(round_.closes_at)
+    url = f"/curator/rounds/{round_id}/edit"
+    extended = curator.post_form(url, f"/curator/rounds/{round_id}/extend",
+                                 {"closes_choice": "custom", "closes_at": "2099-01-01T12:00", "tz": "UTC"})
+    assert extended.status_code == 303
+    assert "A closed round can't be reopened." in html.unescape(text(curator.get(extended.headers["Location"])))
+    republished = curator.post_form(url, url, editor_form(title="Facts about me", action="publish"))
+    assert republished.status_code < 500
+    closed_again = curator.post_form("/curator/", f"/curator/rounds/{round_id}/close", {})
+    assert closed_again.status_code == 303
+    round_ = fresh_round(round_id)
+    assert round_.status() == "closed"
+    assert as_utc(round_.closes_at) == before
+    assert "This round is closed" in text(visitor.get(f"/rounds/{round_id}"))
+
+
+@pytest.mark.parametrize(
+    ("local", "utc"),
+    [
+        ("2030-01-15T10:00", datetime(2030, 1, 15, 9, 0, tzinfo=UTC)),  # winter time, UTC+1
+        ("2030-07-15T10:00", datetime(2030, 7, 15, 8, 0, tzinfo=UTC)),  # summer time, UTC+2
+        # 02:30 does not exist on the spring-forward day; the documented rule reads it with the offset before.
+        ("2030-03-31T02:30", datetime(2030, 3, 31, 1, 30, tzinfo=UTC)),
+    ],
+    ids=["winter", "summer", "spring-forward-gap"],
+)
+def test_custom_closing_time_is_read_in_the_chosen_zone_and_stored_in_utc(curator, local, utc):
+    form = editor_form(closes_choice="custom", closes_at=local, tz="Europe/Berlin")
+    assert curator.post_form(NEW_FACTS, NEW_FACTS, form).status_code == 303
+    [round_] = rounds_in_db()
+    assert as_utc(round_.closes_at) == utc
+
+
+# --- deleting ---------------------------------------------------------------------------------
+
+def test_deleting_a_round_without_answers_takes_one_post(make, curator):
+    round_id = make.facts_round(curator=host_user()).id
+    response = curator.post_form("/curator/", f"/curator/rounds/{round_id}/delete", {})
+    assert response.status_code == 303
+    assert fresh_round(round_id) is None
+
+
+def test_deleting_a_round_with_answers_needs_confirmation_and_removes_its_points(make, curator, visitor):
+    round_ = make.facts_round(curator=host_user(), status="closed")
+    make.answer(round_, make.user("ann", password=None), [s.id for s in round_.statements if s.is_false])
+    round_id = round_.id
+    assert ">ann<" in text(visitor.get("/leaderboard"))
+
+    unconfirmed = curator.post_form("/curator/", f"/curator/rounds/{round_id}/delete", {})
+    assert unconfirmed.status_code == 200
+    assert "Yes, delete it" in text(unconfirmed)
+    assert fresh_round(round_id) is not None
+
+    confirmed = curator.post_form(f"/curator/rounds/{round_id}/delete", f"/curator/rounds/{round_id}/delete",
+                                  {"confirm": "yes"})
+    assert confirmed.status_code == 303
+    assert fresh_round(round_id) is None
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+    assert ">ann<" not in text(visitor.get("/leaderboard"))
