@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from enum import StrEnum
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -65,7 +66,9 @@ class User(UserMixin, db.Model):
         return self.password_hash is None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        # Configurable so the test suite can use a cheap hash; production keeps werkzeug's default (scrypt).
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)

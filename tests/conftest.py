@@ -38,6 +38,8 @@ def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": True,
+            # Real hashing costs ~50 ms a user; the suite makes hundreds.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     app.test_client_class = IsolatedClient
