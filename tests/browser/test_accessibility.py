@@ -69,7 +69,7 @@ def assert_accessible(page: Page) -> None:
     )
 
 
-@pytest.mark.parametrize(("role", "name", "path"), PAGES, ids=[f"{role}: {name}" for role, name, _path in PAGES])
+@pytest.mark.parametrize(("role", "name", "path"), PAGES, ids=[f"{role}-{name}".replace(" ", "-").replace(",", "") for role, name, _path in PAGES])
 def test_axe_finds_no_serious_problem(open_as: OpenAs, world: World, role: str, name: str, path: str) -> None:
     page = open_as(role, path.format(**vars(world)))
     expect(page.locator("h1")).to_be_visible()
@@ -84,7 +84,7 @@ DARK_PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("role", "name", "path"), DARK_PAGES, ids=[f"{role}: {name}" for role, name, _path in DARK_PAGES])
+@pytest.mark.parametrize(("role", "name", "path"), DARK_PAGES, ids=[f"{role}-{name}".replace(" ", "-") for role, name, _path in DARK_PAGES])
 def test_axe_finds_no_serious_problem_in_dark_mode(open_as: OpenAs, world: World, role: str, name: str, path: str) -> None:
     page = open_as(role, path.format(**vars(world)), color_scheme="dark")
     assert_accessible(page)
