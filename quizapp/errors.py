@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -41,6 +42,11 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
         log_event("csrf_rejected", logging.WARNING, reason=error.description)
         return render_error(400, str(_l("Your form expired or came from elsewhere. Reload the page and try again.")))
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+        # Its description is the limit itself ("10 per 1 minute"): say what to do instead.
+        return render_error(429)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -16,11 +16,15 @@ class UTCFormatter(logging.Formatter):
         return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + f".{int(record.msecs):03d}Z"
 
 
+# json.dumps keeps these as they are, yet str.splitlines, editors and log viewers end a line at each of them.
+_LINE_ENDS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _value(value: Any) -> str:
     # json.dumps escapes newlines and control characters, so a nickname cannot start a fake log line.
     if isinstance(value, (int, float, bool)) or value is None:
         return json.dumps(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    return json.dumps(str(value), ensure_ascii=False).translate(_LINE_ENDS)
 
 
 def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:

@@ -15,11 +15,13 @@ from flask_babel import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
+from werkzeug.routing import IntegerConverter, Map
 
 from quizapp.models import utcnow
 from quizapp.rules.lifecycle import as_utc
 
 HTMX_VERSION = "4.0.1"
+ID_MAX = 2**31 - 1
 
 CSP = "; ".join(
     [
@@ -81,10 +83,21 @@ def refuse_unreadable_input() -> None:
             abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
 
 
+class IdConverter(IntegerConverter):
+    """The <int:…> converter, capped at the largest id an INTEGER column holds on PostgreSQL."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = ID_MAX,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
     """Install the headers, Vary and template helpers."""
-    app.before_request(note_arrival)
-    app.before_request(refuse_unreadable_input)
+    # Ahead of the extensions' hooks: arrival is taken before anything can wait, and the body is checked before
+    # CSRFProtect parses the form, since Werkzeug quietly re-quotes broken bytes and a parsed body can't be reread.
+    app.before_request_funcs.setdefault(None, [])[:0] = [note_arrival, refuse_unreadable_input]
+    # Before any blueprint adds its routes: <int:…> ids beyond what the id columns hold are a 404, not an overflow.
+    app.url_map.converters["int"] = IdConverter
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["local_datetime"] = local_datetime

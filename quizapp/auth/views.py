@@ -143,10 +143,10 @@ def logout() -> Response:
     if not form.validate_on_submit():
         abort(400)
     logout_user()
-    lang = session.get("lang")
+    # Keep the language, and Flask-Login's note to delete any remember-me cookie on the way out.
+    kept = {key: session[key] for key in ("lang", "_remember") if key in session}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
     flash(_("You are logged out."), "info")
     return redirect(url_for("play.home"), code=303)
 

@@ -1,6 +1,9 @@
 """The round editor's forms: facts statements or poll options, plus the schedule."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -21,6 +24,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from quizapp.models import (
     EXPLANATION_MAX,
     INTRO_MAX,
+    MAX_OPTIONS,
     MAX_STATEMENTS,
     OPTION_MAX,
     STATEMENT_MAX,
@@ -38,6 +42,22 @@ CLOSE_CHOICES = [
 ]
 
 
+# WTForms' own message (translated by WTForms), so the catalog needs no new string.
+NOT_A_DATETIME = "Not a valid datetime value."
+
+
+class RoundTimeField(DateTimeLocalField):
+    """A datetime-local field that refuses years where adding a time zone offset or a week would overflow."""
+
+    FIRST, LAST = datetime(1970, 1, 1), datetime(9999, 1, 1)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.FIRST <= self.data <= self.LAST:
+            self.data = None
+            raise ValueError(self.gettext(NOT_A_DATETIME))
+
+
 class StatementForm(Form):
     text = TextAreaField(_l("Statement"), validators=[Length(max=STATEMENT_MAX)])
     is_false = BooleanField(_l("This one is false"))
@@ -50,11 +70,11 @@ class OptionForm(Form):
 
 
 class ScheduleMixin:
-    opens_at = DateTimeLocalField(
+    opens_at = RoundTimeField(
         _l("Opens at (leave empty to open at once)"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
     closes_choice = RadioField(_l("Closes"), choices=CLOSE_CHOICES, default="1d")
-    closes_at = DateTimeLocalField(
+    closes_at = RoundTimeField(
         _l("Closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
     tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
@@ -70,7 +90,9 @@ class FactsRoundForm(ScheduleMixin, FlaskForm):
         description=_l("Numbered lines, bullets, or paragraphs separated by blank lines: one statement each."),
         validators=[Length(max=STATEMENT_MAX * MAX_STATEMENTS)],
     )
-    statements = FieldList(FormField(StatementForm))
+    # Drafts are saved unchecked, so the row count is capped here: no round may ever hold more.
+    statements = FieldList(FormField(StatementForm),
+                           validators=[Length(max=MAX_STATEMENTS, message=_l("A facts round has 2 to 30 statements."))])
 
 
 class PollRoundForm(ScheduleMixin, FlaskForm):
@@ -84,12 +106,12 @@ class PollRoundForm(ScheduleMixin, FlaskForm):
         default="after_vote",
         description=_l("Quiz polls (with a correct answer) always keep results hidden until the close."),
     )
-    options = FieldList(FormField(OptionForm))
+    options = FieldList(FormField(OptionForm), validators=[Length(max=MAX_OPTIONS, message=_l("A poll has 2 to 10 options."))])
 
 
 class ExtendForm(FlaskForm):
     closes_choice = RadioField(_l("Extend until"), choices=CLOSE_CHOICES[:-1] + [SelectChoice("custom", _l("a time I choose"))], default="1d")
-    closes_at = DateTimeLocalField(_l("New closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    closes_at = RoundTimeField(_l("New closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
 
 

@@ -1,0 +1,211 @@
+"""CSRF on every state-changing request, and session cookies: flags, lifetime, a fresh session at login, logout."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import pytest
+from flask import Flask
+from flask_login.utils import encode_cookie
+from werkzeug.datastructures import MultiDict
+
+from tests.conftest import Player
+from tests.security.conftest import CSRF_MESSAGE, HTMX, World, editor_form, snapshot, text, token
+
+# --- CSRF ------------------------------------------------------------------------------------------
+
+
+def import_file() -> tuple[io.BytesIO, str]:
+    document = {"format": "two-truths/rounds@1", "rounds": [
+        {"kind": "poll", "title": "Forged import", "options": [{"text": "a"}, {"text": "b"}]}]}
+    return io.BytesIO(json.dumps(document).encode()), "rounds.json"
+
+
+def post_cases(world: World) -> dict[str, tuple[str, str, list[tuple[str, object]]]]:
+    """For every POST route: who posts, where, and a form that would change something if it got through."""
+    return {
+        "auth.join": ("visitor", "/join", [("nickname", "Forged")]),
+        "auth.register": ("visitor", "/register", [("username", "Forged"), ("password", "long enough"),
+                                                   ("confirm", "long enough")]),
+        "auth.login": ("visitor", "/login", [("username", "pat"), ("password", "pat-password")]),
+        "auth.logout": ("pat", "/logout", []),
+        "auth.set_password": ("pat", "/account/password", [("password", "new password"), ("confirm", "new password")]),
+        "auth.language": ("pat", "/language", [("lang", "ru")]),
+        "auth.timezone": ("pat", "/timezone", [("tz", "Asia/Tokyo")]),
+        "play.answer": ("pat", f"/rounds/{world.open_facts}/answer", [("marks", str(i)) for i in world.false_ids]),
+        "rounds.edit": ("host", "/curator/rounds/new/facts", editor_form(title="Forged round")),
+        "rounds.edit (existing)": ("host", f"/curator/rounds/{world.open_facts}/edit",
+                                   editor_form(title="Forged title", action="save")),
+        "rounds.close": ("host", f"/curator/rounds/{world.open_facts}/close", []),
+        "rounds.extend": ("host", f"/curator/rounds/{world.open_facts}/extend", [("closes_choice", "1w"), ("tz", "UTC")]),
+        "rounds.delete": ("host", f"/curator/rounds/{world.scheduled}/delete", [("confirm", "yes")]),
+        "rounds.people": ("host", "/curator/people", [("username", "pat")]),
+        "rounds.import_json": ("host", "/curator/import", [("file", import_file())]),
+    }
+
+
+def post_endpoints(app: Flask) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+
+
+def test_the_cases_cover_every_post_route(app, world):
+    covered = {name.split(" ")[0] for name in post_cases(world)}
+    assert covered == post_endpoints(app)
+
+
+def state(app: Flask, player: Player) -> tuple:  # type: ignore[type-arg]
+    """The database and this client's session: a refused request changes neither."""
+    with player.client.session_transaction() as session:
+        # Flask-Login notes on any request that a session is no longer fresh; that is bookkeeping, not state.
+        kept = {key: value for key, value in session.items() if key != "_fresh"}
+    return snapshot(), kept
+
+
+CASE_NAMES = ["auth.join", "auth.register", "auth.login", "auth.logout", "auth.set_password", "auth.language",
+              "auth.timezone", "play.answer", "rounds.edit", "rounds.edit (existing)", "rounds.close", "rounds.extend",
+              "rounds.delete", "rounds.people", "rounds.import_json"]
+
+
+FORGERIES = ["missing", "foreign", "garbage", "header-from-another-session"]
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_a_post_without_its_own_csrf_token_is_refused_with_400_and_changes_nothing(app, world, name):
+    who, url, _form = post_cases(world)[name]
+    player: Player = getattr(world, who)
+    stranger = Player(app.test_client())
+    token(player)  # the player's own session has a token too; it just is not sent
+    for forged in FORGERIES:
+        for htmx in (False, True):
+            where = f"{name}, {forged} token, {'htmx' if htmx else 'page'}"
+            headers = dict(HTMX) if htmx else {}
+            fields = MultiDict(post_cases(world)[name][2])  # fresh, since an upload can be read once
+            if forged == "foreign":
+                fields.add("csrf_token", token(stranger))
+            elif forged == "garbage":
+                fields.add("csrf_token", "IjAwMDAi.Zz9aaA.forged")
+            elif forged == "header-from-another-session":
+                headers["X-CSRFToken"] = token(stranger)
+            before = state(app, player)
+
+            response = player.client.post(url, data=fields, headers=headers)
+
+            body = text(response)
+            assert response.status_code == 400, where
+            assert CSRF_MESSAGE in body, where
+            if htmx:
+                assert "<html" not in body and body.lstrip().startswith('<div id="error-message"'), where
+            else:
+                assert "<html" in body, where
+            assert state(app, player) == before, where
+
+
+def test_an_htmx_post_may_carry_the_token_in_the_header_the_body_tag_sets(world):
+    page = text(world.pat.get(f"/rounds/{world.open_facts}"))
+    [header_token] = re.findall(r'<body hx-headers:inherited=\'\{"X-CSRFToken": "([^"]+)"\}\'', page)
+    response = world.pat.client.post(f"/rounds/{world.open_facts}/answer",
+                                     data=MultiDict([("marks", str(i)) for i in world.false_ids]),
+                                     headers={**HTMX, "X-CSRFToken": header_token})
+    assert response.status_code == 200
+    assert "You answered" in text(response)
+
+
+# --- session cookies -------------------------------------------------------------------------------
+
+
+def set_cookie(response, name: str = "session") -> str:  # type: ignore[no-untyped-def]
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "=")]
+    return header
+
+
+def attributes(header: str) -> dict[str, str]:
+    parts = [part.strip() for part in header.split(";")[1:]]
+    return {part.split("=", 1)[0].lower(): (part.split("=", 1)[1] if "=" in part else "") for part in parts}
+
+
+@pytest.mark.parametrize("how", ["login", "join", "register"])
+def test_the_session_cookie_is_httponly_samesite_lax_and_expires(app, make, visitor, how):
+    make.user("pat", password="pat-password")
+    if how == "login":
+        response = visitor.login("pat", "pat-password")
+    elif how == "join":
+        response = visitor.join("Gina")
+    else:
+        response = visitor.post_form("/register", "/register",
+                                     {"username": "Boris", "password": "long enough", "confirm": "long enough"})
+    assert response.status_code == 303
+    cookie = attributes(set_cookie(response))
+    assert "httponly" in cookie
+    assert cookie["samesite"].lower() == "lax"
+    assert "secure" not in cookie  # plain HTTP in development; production turns it on
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    assert isinstance(lifetime, timedelta) and timedelta(0) < lifetime <= timedelta(days=90)
+    expires = parsedate_to_datetime(cookie["expires"])
+    assert abs(expires - (datetime.now(UTC) + lifetime)) < timedelta(minutes=1)
+
+
+def test_the_session_cookie_is_secure_when_configured(app, make, visitor):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    make.user("pat", password="pat-password")
+    response = visitor.login("pat", "pat-password")
+    assert "secure" in attributes(set_cookie(response))
+
+
+def test_login_starts_a_fresh_session(make, visitor):
+    make.user("pat", password="pat-password")
+    visitor.get("/")
+    with visitor.client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+        session["_user_id"] = "999"
+        session["lang"] = "ru"
+    before = visitor.client.get_cookie("session").value
+
+    assert visitor.login("pat", "pat-password").status_code == 303
+
+    assert visitor.client.get_cookie("session").value != before
+    with visitor.client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] != "999"
+        assert session["lang"] == "ru"  # the language choice is the visitor's own and survives
+
+
+def test_a_token_from_before_login_does_not_work_after_it(world, visitor, make):
+    old_token = token(visitor, "/login")
+    assert visitor.login("pat", "pat-password").status_code == 303
+    response = visitor.client.post("/account/password",
+                                   data={"csrf_token": old_token, "password": "new password", "confirm": "new password"})
+    assert response.status_code == 400
+
+
+def test_logout_clears_the_session(world):
+    pat = world.pat
+    with pat.client.session_transaction() as session:
+        session["planted"] = "x"
+    assert pat.post_form("/", "/logout", {}).status_code == 303
+    with pat.client.session_transaction() as session:
+        assert "_user_id" not in session
+        assert "planted" not in session
+    assert "Log in" in text(pat.get("/"))
+    assert pat.get("/account/password").status_code in (302, 303)
+
+
+def test_logout_clears_a_remember_me_cookie(app, world):
+    """A remember-me cookie (from an older version, or a shared computer) must not log the player back in."""
+    with app.test_request_context():
+        remember = encode_cookie(str(world.pat_id))
+    pat = world.pat
+    pat.client.set_cookie("remember_token", remember)
+
+    response = pat.post_form("/", "/logout", {})
+
+    assert response.status_code == 303
+    assert any(h.startswith("remember_token=;") for h in response.headers.getlist("Set-Cookie"))
+    assert pat.get("/account/password").status_code in (302, 303)
+
+
+def test_no_remember_me_cookie_is_ever_set(world, visitor):
+    response = visitor.login("pat", "pat-password")
+    assert [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")] == []

@@ -1,0 +1,160 @@
+"""Rate limits on login, registration, guest creation and answering: 429 with a clear message, shared across workers."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from limits.storage import MemoryStorage, RedisStorage
+
+from quizapp import create_app
+from quizapp.extensions import db, limiter
+from tests.conftest import IsolatedClient, Player, csrf_from
+from tests.security.conftest import World, snapshot, text
+
+MESSAGE = "Too many attempts. Wait a moment and try again."
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def limit(app: Flask, key: str, value: str = "2 per minute") -> None:
+    app.config[key] = value
+
+
+def assert_limited(response, htmx: bool) -> None:  # type: ignore[no-untyped-def]
+    body = text(response)
+    assert response.status_code == 429
+    assert MESSAGE in body
+    assert ("<html" in body) is not htmx
+    assert "Retry-After" in response.headers
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_logins_past_the_limit_get_429_and_even_the_right_password_waits(app, make, visitor, htmx):
+    make.user("pat", password="pat-password")
+    limit(app, "RATE_LIMIT_LOGIN")
+    for _ in range(2):
+        assert visitor.login("pat", "wrong password").status_code == 422
+    response = visitor.post_form("/login", "/login", {"username": "pat", "password": "pat-password"}, htmx=htmx)
+    assert_limited(response, htmx)
+    assert "Log out" not in text(visitor.get("/"))
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_registrations_past_the_limit_get_429_and_create_nobody(app, visitor, htmx):
+    limit(app, "RATE_LIMIT_REGISTER")
+    for name in ("Anna", "Boris"):
+        fresh = Player(app.test_client())
+        assert fresh.post_form("/register", "/register",
+                               {"username": name, "password": "long enough", "confirm": "long enough"}).status_code == 303
+    before = snapshot()
+    response = visitor.post_form("/register", "/register",
+                                 {"username": "Clara", "password": "long enough", "confirm": "long enough"}, htmx=htmx)
+    assert_limited(response, htmx)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_guest_creation_past_the_limit_gets_429_and_creates_nobody(app, htmx):
+    limit(app, "RATE_LIMIT_JOIN")
+    for name in ("Anna", "Boris"):
+        assert Player(app.test_client()).join(name).status_code == 303
+    before = snapshot()
+    # A fresh client each time: the limit is per address, not per cookie, so throwaway sessions do not help.
+    response = Player(app.test_client()).post_form("/join", "/join", {"nickname": "Clara"}, htmx=htmx)
+    assert_limited(response, htmx)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_answers_past_the_limit_get_429_and_store_nothing(app, world: World, htmx):
+    limit(app, "RATE_LIMIT_ANSWER")
+    for _ in range(2):
+        # Wrong shapes count too: a script probing for the lies is held back as well.
+        assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
+    before = snapshot()
+    response = world.pat.answer(world.open_facts, world.false_ids, htmx=htmx)
+    assert_limited(response, htmx)
+    assert snapshot() == before
+
+
+def test_the_answer_limit_is_per_player_not_per_address(app, world: World, new_player):
+    limit(app, "RATE_LIMIT_ANSWER")
+    for _ in range(3):
+        world.pat.answer(world.open_facts, world.true_ids[:1])
+    # Same address (a classroom behind one router), another player: not held back.
+    assert new_player("alice").answer(world.open_facts, world.false_ids).status_code == 303
+
+
+def test_pages_are_never_limited(app, visitor):
+    limit(app, "RATE_LIMIT_LOGIN", "1 per minute")
+    for _ in range(5):
+        assert visitor.get("/login").status_code == 200
+
+
+def test_the_limiter_uses_memory_unless_a_storage_is_configured(app):
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert isinstance(limiter.storage, MemoryStorage)
+
+
+# --- shared across workers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_db14() -> Iterator[None]:
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+    client.flushdb()
+    yield
+    client.flushdb()
+    client.close()
+
+
+def worker(tmp_path, storage: str) -> Flask:  # type: ignore[no-untyped-def]
+    """One "worker": its own app instance on the shared database, as gunicorn would start it."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.sqlite'}",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_STORAGE_URI": storage,
+        "RATE_LIMIT_LOGIN": "3 per minute",
+    })
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def failed_login(app: Flask) -> int:
+    client: FlaskClient = app.test_client()
+    page = text(client.get("/login"))
+    return client.post("/login", data={"csrf_token": csrf_from(page), "username": "nobody",
+                                       "password": "wrong password"}).status_code
+
+
+def two_workers_count(tmp_path, storage: str) -> list[int]:  # type: ignore[no-untyped-def]
+    first = worker(tmp_path, storage)
+    with first.app_context():
+        db.create_all()
+    statuses = [failed_login(first), failed_login(first)]
+    # A second create_app, as a second gunicorn worker does; it connects to the storage afresh.
+    second = worker(tmp_path, storage)
+    statuses += [failed_login(second), failed_login(second)]
+    for app in (first, second):
+        with app.app_context():
+            db.engine.dispose()
+    return statuses
+
+
+def test_with_redis_two_workers_share_one_count(tmp_path, redis_db14):
+    statuses = two_workers_count(tmp_path, REDIS_URL)
+    assert isinstance(limiter.storage, RedisStorage)
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_with_memory_each_worker_counts_alone(tmp_path):
+    """The contrast that makes the test above mean something: memory storage does not share."""
+    assert two_workers_count(tmp_path, "memory://") == [422, 422, 422, 422]
