@@ -55,8 +55,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(USERNAME_MAX))
     # NFKC + casefold of the username: what uniqueness is decided on.
     username_key: Mapped[str] = mapped_column(String(4 * USERNAME_MAX), unique=True)
-    # Lookalike key (Latin "Admin" vs Cyrillic "Аdmin"), checked when a name is taken.
-    username_skeleton: Mapped[str] = mapped_column(String(4 * USERNAME_MAX), index=True)
+    # Lookalike key (Latin "Admin" vs Cyrillic "Аdmin"); unique, so two racing sign-ups of lookalikes can't both win.
+    username_skeleton: Mapped[str] = mapped_column(String(4 * USERNAME_MAX), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_curator: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

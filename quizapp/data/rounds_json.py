@@ -31,6 +31,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.rules.lifecycle import as_utc
+from quizapp.rules.text import has_visible_text
 from quizapp.series import find_series
 
 FORMAT = "two-truths/rounds@1"
@@ -237,7 +238,7 @@ class _Reader:
             self.problem(None, f"unknown key {_quote(key)}{hint}")
 
     def text(self, key: str, limit: int, *, required: bool = False) -> str | None:
-        """Read a string; required ones must hold more than whitespace. Null counts as absent."""
+        """Read a string; required ones must show something visible. Null counts as absent."""
         value = self.obj.get(key)
         if value is None:
             if required:
@@ -247,7 +248,7 @@ class _Reader:
             self.problem(key, "must be a string")
             return None
         problems_before = len(self.problems)
-        if required and not value.strip():
+        if required and not has_visible_text(value):
             self.problem(key, "must not be empty")
         if len(value) > limit:
             self.problem(key, f"is {len(value)} characters long; the limit is {limit}")

@@ -22,6 +22,7 @@ from quizapp.models import (
 from quizapp.rounds.forms import FactsRoundForm, PollRoundForm
 from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
 from quizapp.rules.paste import split_statements
+from quizapp.rules.text import has_visible_text
 from quizapp.series import find_series
 
 RoundForm = FactsRoundForm | PollRoundForm
@@ -39,7 +40,7 @@ def blank_row(kind: str) -> dict[str, Any]:
 
 def is_blank(row: dict[str, Any]) -> bool:
     """A row the curator added but never filled in."""
-    return not (row.get("text") or "").strip() and not (row.get("explanation") or "").strip()
+    return not has_visible_text(row.get("text") or "") and not has_visible_text(row.get("explanation") or "")
 
 
 def edit_rows(data: dict[str, Any], kind: str, action: str) -> tuple[dict[str, Any], int | None]:
@@ -76,13 +77,13 @@ def edit_rows(data: dict[str, Any], kind: str, action: str) -> tuple[dict[str, A
 def check_content(form: RoundForm, kind: str) -> bool:
     """Add the errors that stop a round from being published; return True when there are none."""
     ok = True
-    if not (form.title.data or "").strip():
+    if not has_visible_text(form.title.data or ""):
         form.title.errors.append(_("Give the round a title."))
         ok = False
     rows = getattr(form, rows_name(kind))
     filled = [entry for entry in rows if not is_blank(entry.data)]
     for entry in filled:
-        if not (entry.form.text.data or "").strip():
+        if not has_visible_text(entry.form.text.data or ""):
             entry.form.text.errors.append(_("Write the statement, or remove the row."))
             ok = False
     if kind == RoundKind.FACTS:

@@ -23,6 +23,7 @@ from quizapp.extensions import db
 from quizapp.models import OPTION_MAX, TITLE_MAX, ResultsVisibility, Round, RoundKind, Series, User
 from quizapp.rounds.editor import find_series
 from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.text import has_visible_text
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -425,7 +426,7 @@ def test_export_of_an_import_is_the_document(make):
 
 # Text as a JSON string can hold it and a database can store it: no NUL, no lone surrogates.
 stored_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=40)
-visible_text = stored_text.filter(lambda text: text.strip() != "")
+visible_text = stored_text.filter(has_visible_text)
 series_titles = visible_text.filter(lambda text: text == text.strip())
 
 
@@ -466,3 +467,13 @@ def test_any_normalised_document_survives_import_and_export(make, rounds):
         assert round_trip(payload, host.id) == payload
     finally:
         db.session.rollback()
+
+
+def test_a_title_of_invisible_characters_counts_as_empty():
+    document = {
+        "format": "two-truths/rounds@1",
+        "rounds": [{"kind": "poll", "title": "\u200b\u202e ", "options": [{"text": "a"}, {"text": "b"}]}],
+    }
+    with pytest.raises(RoundsFileError) as caught:
+        parse_rounds(document)
+    assert caught.value.errors[0].endswith("title: must not be empty")

@@ -134,8 +134,9 @@ def test_publishing_through_the_form_opens_the_round_closing_in_a_day(curator):
         ([("True", False, ""), ("Also true", False, "")], "No lie", "Mark at least one statement as false.", "rows-error"),
         ([("Lie", True, ""), ("Another lie", True, "")], "No truth", "Leave at least one statement true.", "rows-error"),
         (None, "   ", "Give the round a title.", "title-error"),
+        (None, "\u200b\u202e\u200d", "Give the round a title.", "title-error"),
     ],
-    ids=["one-statement", "no-false", "all-false", "empty-title"],
+    ids=["one-statement", "no-false", "all-false", "empty-title", "invisible-title"],
 )
 def test_publishing_an_invalid_round_is_refused_with_the_message_by_the_field(curator, statements, title, message, where):
     response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(statements, title=title))
