@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Round, Statement, User
@@ -43,13 +43,14 @@ def recently_closed_rounds(now: datetime, limit: int = 10) -> Sequence[Round]:
 
 
 def round_with_items(round_id: int) -> Round | None:
-    """Load a round with its statements and options in a fixed number of queries."""
+    """Load a round with its statements or options and its series in one query."""
+    # A round has statements or options, never both, so joining both multiplies no rows.
     query = (
         select(Round)
         .where(Round.id == round_id)
-        .options(selectinload(Round.statements), selectinload(Round.options), selectinload(Round.series))
+        .options(joinedload(Round.statements), joinedload(Round.options), joinedload(Round.series))
     )
-    return db.session.scalar(query)
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def player_answer(round_id: int, player_id: int) -> Answer | None:

@@ -62,6 +62,9 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
 def make(app: Flask) -> Iterator[factories.Factory]:
     """Factories for users, rounds and answers, inside an app context."""
     with app.app_context():
+        # The app keeps objects loaded after commit (one session per request); the test's session
+        # outlives many requests and must reload what they wrote.
+        db.session().expire_on_commit = True
         yield factories.Factory()
 
 

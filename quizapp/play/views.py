@@ -102,8 +102,10 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
         return _panel(round_, 409, **keep)
     if not current_user.is_authenticated:
         return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
-    existing = queries.player_answer(round_.id, current_user.id)
-    if existing is None:
+    answer = queries.player_answer(round_.id, current_user.id)
+    if answer is not None:
+        log_event("double_submit", round_id=round_.id, user_id=current_user.id)
+    else:
         try:
             if round_.kind == RoundKind.FACTS:
                 stored = store_facts_answer(round_, current_user, marked, g.arrived_at)
@@ -114,11 +116,11 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
         except AnswerRejected as rejected:
             return _panel(round_, 422, error=str(rejected), **keep)
         if not stored.created:
+            # Lost a race with another request of this player: the panel loads the answer that won.
             log_event("double_submit", round_id=round_.id, user_id=current_user.id)
-    else:
-        log_event("double_submit", round_id=round_.id, user_id=current_user.id)
+        answer = stored.answer
     if is_htmx():
-        return _panel(round_, 200)
+        return _panel(round_, 200, answer=answer)
     return redirect(url_for("play.round_page", round_id=round_.id), code=303)
 
 
