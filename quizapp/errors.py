@@ -45,8 +45,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
-        # Its description is the limit itself ("10 per 1 minute"): say what to do instead.
-        return render_error(429)
+        # Its description is the limit itself ("10 per 1 minute"): say what to do instead. The window's
+        # length is an upper bound on the wait, and costs no second look-up in the limit storage.
+        body, code = render_error(429)
+        return body, code, {"Retry-After": str(error.limit.limit.get_expiry())}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]

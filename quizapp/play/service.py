@@ -7,10 +7,13 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import update
+from sqlalchemy import insert, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict
 
-from quizapp.extensions import db
+from quizapp.extensions import begin_write, db
 from quizapp.models import Answer, Mark, Round, User, utcnow
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
 
@@ -59,15 +62,15 @@ def store_facts_answer(round_: Round, player: User, marked: list[int], at: datet
     if problem:
         raise AnswerRejected(problem)
     false_ids = {s.id for s in round_.statements if s.is_false}
-    answer = Answer(
-        round_id=round_.id,
-        player_id=player.id,
-        points=score_facts(false_ids, marked),
-        max_points=len(false_ids),
-        marks=[Mark(statement_id=statement_id) for statement_id in sorted(set(marked))],
-        created_at=at or utcnow(),
-    )
-    return _store(round_, answer)
+    values = {
+        "round_id": round_.id,
+        "player_id": player.id,
+        "option_id": None,
+        "points": score_facts(false_ids, marked),
+        "max_points": len(false_ids),
+        "created_at": at or utcnow(),
+    }
+    return _store(round_, values, sorted(set(marked)))
 
 
 def store_poll_answer(round_: Round, player: User, option_id: int, at: datetime | None = None) -> Stored:
@@ -75,25 +78,41 @@ def store_poll_answer(round_: Round, player: User, option_id: int, at: datetime 
     if option_id not in {option.id for option in round_.options}:
         raise AnswerRejected(_("Choose one of the options."))
     correct = next((option.id for option in round_.options if option.is_correct), None)
-    answer = Answer(
-        round_id=round_.id,
-        player_id=player.id,
-        option_id=option_id,
-        points=score_poll(correct, option_id),
-        max_points=1 if correct is not None else 0,
-        created_at=at or utcnow(),
+    values = {
+        "round_id": round_.id,
+        "player_id": player.id,
+        "option_id": option_id,
+        "points": score_poll(correct, option_id),
+        "max_points": 1 if correct is not None else 0,
+        "created_at": at or utcnow(),
+    }
+    return _store(round_, values, [])
+
+
+def _store(round_: Round, values: dict[str, object], marked: list[int]) -> Stored:
+    """Insert the answer unless the player already has one; the unique (round, player) key decides, not a read."""
+    begin_write()
+    dialect = db.session.get_bind().dialect.name
+    insert_answer = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Answer)
+    statement = (
+        insert_answer.values(**values)
+        .on_conflict_do_nothing(index_elements=["round_id", "player_id"])
+        .returning(Answer.id)
     )
-    return _store(round_, answer)
-
-
-def _store(round_: Round, answer: Answer) -> Stored:
-    db.session.add(answer)
     try:
-        db.session.flush()
+        answer_id = db.session.execute(statement).scalar()
+        if answer_id is None:
+            db.session.rollback()
+            return Stored(answer=None, created=False)
+        if marked:
+            db.session.execute(insert(Mark), [{"answer_id": answer_id, "statement_id": i} for i in marked])
         db.session.execute(update(Round).where(Round.id == round_.id).values(answer_count=Round.answer_count + 1))
         db.session.commit()
-    except IntegrityError:
-        # The unique (round, player) constraint fired: another request of this player got there first.
+    except IntegrityError as error:
+        # Only a statement deleted by an edit racing the round's first answer gets here.
         db.session.rollback()
-        return Stored(answer=None, created=False)
+        raise Conflict() from error
+    # Built from what was written, for the confirmation: no second read.
+    answer = Answer(id=answer_id, **values)
+    answer.marks = [Mark(answer_id=answer_id, statement_id=i) for i in marked]
     return Stored(answer=answer, created=True)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from quizapp import queries
 from quizapp.access import visible_round
 from quizapp.errors import render_error
-from quizapp.extensions import rate_limit
+from quizapp.extensions import rate_limit, reads_first
 from quizapp.logs import log_event
 from quizapp.models import Answer, ResultsVisibility, Round, RoundKind, utcnow
 from quizapp.play import bp
@@ -85,6 +85,7 @@ def _player_key() -> str:
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
+@reads_first
 @rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key)
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
@@ -102,25 +103,23 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
         return _panel(round_, 409, **keep)
     if not current_user.is_authenticated:
         return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
-    answer = queries.player_answer(round_.id, current_user.id)
-    if answer is not None:
+    try:
+        if round_.kind == RoundKind.FACTS:
+            stored = store_facts_answer(round_, current_user, marked, g.arrived_at)
+        elif chosen is None:
+            raise AnswerRejected(_("Choose one of the options."))
+        else:
+            stored = store_poll_answer(round_, current_user, chosen, g.arrived_at)
+    except AnswerRejected as rejected:
+        # A player who already answered sees their answer, whatever this second form said.
+        answered = queries.player_answer(round_.id, current_user.id)
+        if answered is not None:
+            return _panel(round_, 200, answer=answered)
+        return _panel(round_, 422, error=str(rejected), **keep)
+    if not stored.created:
         log_event("double_submit", round_id=round_.id, user_id=current_user.id)
-    else:
-        try:
-            if round_.kind == RoundKind.FACTS:
-                stored = store_facts_answer(round_, current_user, marked, g.arrived_at)
-            elif chosen is None:
-                raise AnswerRejected(_("Choose one of the options."))
-            else:
-                stored = store_poll_answer(round_, current_user, chosen, g.arrived_at)
-        except AnswerRejected as rejected:
-            return _panel(round_, 422, error=str(rejected), **keep)
-        if not stored.created:
-            # Lost a race with another request of this player: the panel loads the answer that won.
-            log_event("double_submit", round_id=round_.id, user_id=current_user.id)
-        answer = stored.answer
     if is_htmx():
-        return _panel(round_, 200, answer=answer)
+        return _panel(round_, 200, answer=stored.answer)
     return redirect(url_for("play.round_page", round_id=round_.id), code=303)
 
 
