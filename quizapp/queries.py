@@ -135,3 +135,11 @@ def round_answers(round_id: int) -> Sequence[Answer]:
         .order_by(Answer.created_at, Answer.id)
     )
     return db.session.scalars(query).all()
+
+
+def closed_rounds_version(now: datetime, series_id: int | None = None) -> tuple[object, ...]:
+    """A cheap fingerprint of the closed rounds: it changes whenever a leaderboard over them would."""
+    query = select(func.count(Round.id), func.coalesce(func.sum(Round.answer_count), 0), func.max(Round.closes_at), func.max(Round.id)).where(closed_clause(now))
+    if series_id is not None:
+        query = query.where(Round.series_id == series_id)
+    return tuple(db.session.execute(query).one())

@@ -130,6 +130,8 @@ VIEWERS = ["visitor", "guest", "answered-htmx", "answered-plain"]
 
 def build_world(app: Flask, *, flipped: bool, viewer: str, now: datetime, closed: bool = False) -> World:
     """Build the world on an empty database, act as the viewer, and render everything it can see."""
+    # A new database under the same process: results kept for the old one's closed rounds no longer apply.
+    app.extensions.pop("quizapp_cache", None)
     with app.app_context():
         db.session.remove()
         db.drop_all()

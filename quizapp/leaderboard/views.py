@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from quizapp import queries
 from quizapp.access import visible_round
+from quizapp.cache import cached
 from quizapp.extensions import db
 from quizapp.leaderboard import bp
 from quizapp.models import Round, Series, utcnow
+from quizapp.results.summary import round_tallies
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.ranking import BoardPage, Ranked, board_page
 
@@ -25,7 +27,9 @@ def page_of(ranked: list[Ranked]) -> BoardPage:
 @bp.route("/leaderboard")
 def overall() -> str:
     """Rank every player across all closed scored rounds."""
-    return render_template("leaderboard/overall.html", board=page_of(queries.overall_leaderboard(utcnow())))
+    now = utcnow()
+    ranked = cached(("overall", queries.closed_rounds_version(now)), lambda: queries.overall_leaderboard(now))
+    return render_template("leaderboard/overall.html", board=page_of(ranked))
 
 
 @bp.route("/series/<int:series_id>")
@@ -38,7 +42,8 @@ def series(series_id: int) -> str:
     rounds = db.session.scalars(
         select(Round).where(Round.series_id == series_id, Round.published.is_(True)).order_by(Round.opens_at, Round.id)
     ).all()
-    board = page_of(queries.series_leaderboard(series_id, now))
+    key = ("series", series_id, queries.closed_rounds_version(now, series_id))
+    board = page_of(cached(key, lambda: queries.series_leaderboard(series_id, now)))
     return render_template("leaderboard/series.html", series=found, rounds=rounds, now=now, board=board)
 
 
@@ -48,4 +53,5 @@ def round_board(round_id: int) -> str:
     round_ = visible_round(round_id)
     if round_.status() is not RoundStatus.CLOSED or not round_.is_scored:
         abort(404)
-    return render_template("leaderboard/round.html", round=round_, board=page_of(queries.round_leaderboard(round_.id)))
+    board = page_of(round_tallies(round_).leaderboard)
+    return render_template("leaderboard/round.html", round=round_, board=board)

@@ -7,7 +7,9 @@ from decimal import Decimal
 from flask_babel import format_decimal
 
 from quizapp import queries
+from quizapp.cache import cached
 from quizapp.models import Option, Round, Statement
+from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.percent import tenths
 from quizapp.rules.ranking import Ranked
 from quizapp.rules.reveal import FactsSummary, StatementStat, summarise_facts
@@ -49,10 +51,39 @@ class RoundResults:
     leaderboard: list[Ranked]
 
 
-def facts_results(round_: Round) -> tuple[list[StatementResult], FactsSummary]:
+@dataclass(frozen=True)
+class Tallies:
+    """What players did in a round, without the round's own text: safe to keep once the round has closed."""
+
+    mark_counts: dict[int, int]
+    histogram: dict[int, int]
+    votes: dict[int, int]
+    leaderboard: list[Ranked]
+
+
+def count_round(round_: Round) -> Tallies:
+    """Count the round's answers in a fixed number of queries."""
+    return Tallies(
+        mark_counts=queries.statement_mark_counts(round_.id) if round_.is_facts else {},
+        histogram=queries.points_histogram(round_.id) if round_.is_facts else {},
+        votes={} if round_.is_facts else queries.option_vote_counts(round_.id),
+        leaderboard=queries.round_leaderboard(round_.id) if round_.is_scored else [],
+    )
+
+
+def round_tallies(round_: Round) -> Tallies:
+    """The round's tallies; a closed round's are counted once per process, not per request."""
+    if round_.status() is not RoundStatus.CLOSED:
+        return count_round(round_)
+    # After the close only an answer that arrived before it and committed late can change the counts,
+    # and that also moves answer_count.
+    key = ("tallies", round_.id, round_.closes_at_utc, round_.answer_count)
+    return cached(key, lambda: count_round(round_))
+
+
+def facts_results(round_: Round, tallies: Tallies) -> tuple[list[StatementResult], FactsSummary]:
     """Per-statement counts and the round's summary."""
-    counts = queries.statement_mark_counts(round_.id)
-    histogram = queries.points_histogram(round_.id)
+    counts, histogram = tallies.mark_counts, tallies.histogram
     players = sum(histogram.values())
     points = [value for value, count in sorted(histogram.items()) for _ in range(count)]
     summary = summarise_facts([(s.id, s.is_false) for s in round_.statements], counts, points)
@@ -66,10 +97,9 @@ def facts_results(round_: Round) -> tuple[list[StatementResult], FactsSummary]:
     return rows, summary
 
 
-def poll_results(round_: Round) -> list[OptionResult]:
+def poll_results(round_: Round, tallies: Tallies) -> list[OptionResult]:
     """Votes per option with percentages that add up to exactly 100.0."""
-    votes = queries.option_vote_counts(round_.id)
-    counts = [votes.get(option.id, 0) for option in round_.options]
+    counts = [tallies.votes.get(option.id, 0) for option in round_.options]
     return [
         OptionResult(option=option, votes=count, tenths=share)
         for option, count, share in zip(round_.options, counts, tenths(counts), strict=True)
@@ -78,13 +108,13 @@ def poll_results(round_: Round) -> list[OptionResult]:
 
 def round_results(round_: Round) -> RoundResults:
     """Everything the reveal page and results.json show for a closed round."""
+    tallies = round_tallies(round_)
     if round_.is_facts:
-        statements, facts = facts_results(round_)
+        statements, facts = facts_results(round_, tallies)
         options: list[OptionResult] = []
         players = facts.players
     else:
         statements, facts = [], None
-        options = poll_results(round_)
+        options = poll_results(round_, tallies)
         players = sum(row.votes for row in options)
-    leaderboard = queries.round_leaderboard(round_.id) if round_.is_scored else []
-    return RoundResults(round_, players, statements, facts, options, leaderboard)
+    return RoundResults(round_, players, statements, facts, options, tallies.leaderboard)

@@ -201,6 +201,8 @@ def fresh_db(shared_app: Flask) -> Iterator[Flask]:
     """The shared app on an emptied database, with rate-limit counts and limits reset."""
     for key in RATE_LIMIT_KEYS:
         shared_app.config[key] = DEFAULTS[key]
+    # A new database under the same process: results kept for the old one's closed rounds no longer apply.
+    shared_app.extensions.pop("quizapp_cache", None)
     with shared_app.app_context():
         limiter.reset()
         db.session.remove()

@@ -1,0 +1,43 @@
+"""Per-process memory for results that cannot change until their key does: closed rounds' tallies, leaderboards."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from flask import current_app
+
+T = TypeVar("T")
+SIZE = 512
+
+
+class LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]  # type: ignore[no-any-return]
+        # Computed outside the lock: two threads may both compute once, which is harmless.
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """Return the value stored under key in this app's cache, computing it the first time.
+
+    The key must change whenever the value would: callers build it from what the value depends on.
+    """
+    store = current_app.extensions.setdefault("quizapp_cache", LRU(SIZE))
+    return store.get_or_compute(key, compute)
