@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Templates link static files with their content hash (web.static_url), so a year-long cache is safe.
+    "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en", "ru"],
     "SQLITE_BUSY_TIMEOUT_MS": 5000,

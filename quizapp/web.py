@@ -1,11 +1,14 @@
 """Request-wide helpers: htmx detection, security headers, template globals."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, abort, g, render_template, request
+from flask import Flask, Response, abort, g, render_template, request, url_for
 from flask_babel import (
     format_datetime,
     format_decimal,
@@ -91,6 +94,18 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+@cache
+def _static_version(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """Link a static file with its content hash, so browsers may keep it for a year and still see changes."""
+    from flask import current_app
+
+    return url_for("static", filename=filename, v=_static_version(str(Path(current_app.static_folder or "") / filename)))
+
+
 def init_app(app: Flask) -> None:
     """Install the headers, Vary and template helpers."""
     # Ahead of the extensions' hooks: arrival is taken before anything can wait, and the body is checked before
@@ -106,6 +121,7 @@ def init_app(app: Flask) -> None:
     def template_globals() -> dict[str, Any]:
         return {
             "htmx_version": HTMX_VERSION,
+            "static_url": static_url,
             "csrf_token": generate_csrf,
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],
