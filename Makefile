@@ -96,12 +96,16 @@ chromium:
 			&& DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y chromium; \
 	fi
 
-bench: $(STAMP)
-	@if [ -f bench/__main__.py ]; then \
-		$(BIN)/python -m bench; \
-	else \
-		echo "no benchmark yet"; \
+# Load-test the app under gunicorn against a reference endpoint, on SQLite and PostgreSQL (bench/README.md).
+# `make bench BENCH_ARGS=--quick` is the one-minute smoke run. It installs wrk itself; Redis is started if down.
+BENCH_ARGS ?=
+bench: $(STAMP) postgres
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && command -v redis-server >/dev/null; then \
+		echo "Redis is down: starting it"; \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+		for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; \
 	fi
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis test-artifacts

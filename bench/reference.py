@@ -1,0 +1,96 @@
+"""The reference endpoint: an answer at its barest, to measure the app against.
+
+It does what POST /rounds/<id>/answer cannot avoid: read the signed session cookie (the same format and
+key as the app's), parse the form, run one INSERT, and return a small HTML fragment. It runs under the
+same gunicorn settings and on the same database engine setup as the app (SQLite pragmas, pool).
+"""
+from __future__ import annotations
+
+import os
+from datetime import UTC
+
+from flask import Flask, request, session
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+reference_answer = Table(
+    "bench_reference_answer",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, nullable=False),
+    Column("player_id", Integer, nullable=False),
+    Column("marks", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # The same guarantee as the app's answer table: one answer per player per round.
+    UniqueConstraint("round_id", "player_id"),
+)
+
+CONFIRMATION = '<section id="round-panel"><p><strong>You answered. Thank you!</strong></p><p>{}</p></section>'
+REJECTED = '<section id="round-panel"><p role="alert">Join first.</p></section>'
+
+
+def make_engine(url: str) -> Engine:
+    """An engine set up like the app's: pre-ping pool; on SQLite WAL, a busy timeout and immediate writes."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, pool_pre_ping=True)
+
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout = 5000")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def on_begin(conn):  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_app() -> Flask:
+    """Create the reference app from BENCH_REF_DATABASE_URL and BENCH_REF_SECRET_KEY."""
+    from datetime import datetime
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = os.environ["BENCH_REF_SECRET_KEY"]
+    engine = make_engine(os.environ["BENCH_REF_DATABASE_URL"])
+
+    @app.post("/ref/rounds/<int:round_id>/answer")
+    def answer(round_id: int) -> tuple[str, int]:
+        user_id = session.get("_user_id")
+        marks = request.form.getlist("marks")
+        if user_id is None or not marks:
+            return REJECTED, 422
+        row = {
+            "round_id": round_id,
+            "player_id": int(user_id),
+            "marks": ",".join(marks),
+            "created_at": datetime.now(UTC),
+        }
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(reference_answer), row)
+        except IntegrityError:
+            pass  # answered before: the same confirmation, as in the app
+        return CONFIRMATION.format(len(marks)), 200
+
+    return app
