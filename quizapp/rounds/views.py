@@ -116,10 +116,9 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     round_ = own_round(round_id) if round_id is not None else None
     kind = round_.kind if round_ else RoundKind(kind)
     form_class = FORMS[RoundKind(kind)]
-    locked = bool(round_ and round_.answer_count > 0)
     status = round_.status() if round_ else RoundStatus.DRAFT
-    if status is RoundStatus.CLOSED and request.method == "POST" and not locked:
-        locked = True
+    # Answered or closed, the round keeps what players saw; explanations, title and intro can still change.
+    locked = bool(round_ and (round_.answer_count > 0 or status is RoundStatus.CLOSED))
     if request.method == "GET":
         form = _prepare(form_class(formdata=None))
         if round_:

@@ -381,3 +381,13 @@ def test_deleting_a_round_with_answers_needs_confirmation_and_removes_its_points
     assert fresh_round(round_id) is None
     assert db.session.scalar(select(func.count(Answer.id))) == 0
     assert ">ann<" not in text(visitor.get("/leaderboard"))
+
+
+def test_a_closed_round_without_answers_keeps_its_statements_too(make, curator):
+    round_ = make.facts_round(status="closed", curator=host_user())
+    page = text(curator.get(f"/curator/rounds/{round_.id}/edit"))
+    assert "or the round has closed" in page and "readonly" in page
+    changed = editor_form([("Rewritten", True, ""), ("Also new", False, "")], action="save")
+    response = curator.post_form(f"/curator/rounds/{round_.id}/edit", f"/curator/rounds/{round_.id}/edit", changed)
+    assert response.status_code == 409
+    assert [text for text, _, _ in stored_statements(round_.id)] == ["I have a cat", "I climbed Everest", "I speak French"]
