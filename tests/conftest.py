@@ -5,6 +5,7 @@ import contextvars
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
@@ -28,10 +29,8 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-@pytest.fixture
-def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    """An app with an empty schema; PostgreSQL when TEST_DATABASE_URL is set."""
-    url = POSTGRES_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
+def build_test_app(url: str, **overrides: object) -> Flask:
+    """An app for tests on the given database: CSRF on, a cheap password hash, isolated client requests."""
     app = create_app(
         {
             "TESTING": True,
@@ -40,9 +39,16 @@ def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
             "WTF_CSRF_ENABLED": True,
             # Real hashing costs ~50 ms a user; the suite makes hundreds.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            **overrides,
         }
     )
     app.test_client_class = IsolatedClient
+    return app
+
+
+@contextmanager
+def empty_schema(app: Flask) -> Iterator[Flask]:
+    """Create the tables on an emptied database, and drop them afterwards."""
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -51,6 +57,13 @@ def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    """An app with an empty schema; PostgreSQL when TEST_DATABASE_URL is set."""
+    with empty_schema(build_test_app(POSTGRES_URL or f"sqlite:///{tmp_path / 'test.sqlite'}")) as app:
+        yield app
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.models import Round, User
 from tests.browser.actions import join, log_in
@@ -35,6 +34,7 @@ from tests.browser.support import (
     OpenAs,
     World,
 )
+from tests.conftest import build_test_app, empty_schema
 
 CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -71,17 +71,12 @@ def _database_url(tmp_dir: Path) -> str:
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app under test on an empty schema, plus a route that serves axe-core from its own origin."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "browser-test-secret",
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory.mktemp("browser-db")),
-            "WTF_CSRF_ENABLED": True,
-            "RATE_LIMIT_LOGIN": UNTHROTTLED,
-            "RATE_LIMIT_REGISTER": UNTHROTTLED,
-            "RATE_LIMIT_JOIN": UNTHROTTLED,
-            "RATE_LIMIT_ANSWER": UNTHROTTLED,
-        }
+    app = build_test_app(
+        _database_url(tmp_path_factory.mktemp("browser-db")),
+        RATE_LIMIT_LOGIN=UNTHROTTLED,
+        RATE_LIMIT_REGISTER=UNTHROTTLED,
+        RATE_LIMIT_JOIN=UNTHROTTLED,
+        RATE_LIMIT_ANSWER=UNTHROTTLED,
     )
 
     # A 'self' URL, so the page's own CSP (script-src 'self') lets axe run: no bypass_csp anywhere.
@@ -89,14 +84,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         return send_from_directory(VENDOR, "axe.min.js", mimetype="text/javascript")
 
     app.add_url_rule(AXE_URL_PATH, "browser_tests_axe", axe_script)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with empty_schema(app):
+        yield app
 
 
 @pytest.fixture(scope="session")

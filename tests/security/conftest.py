@@ -9,11 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from quizapp import create_app
 from quizapp.config import DEFAULTS
 from quizapp.extensions import db, limiter
 from quizapp.models import Series, utcnow
-from tests.conftest import POSTGRES_URL, IsolatedClient, Player, csrf_from
+from tests.conftest import POSTGRES_URL, Player, build_test_app, csrf_from, empty_schema
 from tests.factories import Factory
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -181,19 +180,8 @@ def in_a_while() -> str:
 def shared_app(tmp_path_factory) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
     """One app for a whole module, so its templates compile once; each test still gets a fresh database."""
     url = POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('shared') / 'test.sqlite'}"
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": True,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    })
-    app.test_client_class = IsolatedClient
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with empty_schema(build_test_app(url)) as app:
+        yield app
 
 
 @pytest.fixture
