@@ -54,7 +54,7 @@ def summarize(raw: Path, top: int = 25) -> dict:  # type: ignore[type-arg]
             continue
         total += samples
         for frame in set(frames):
-            if "quizapp/" in frame or "flask_limiter" in frame or "flask_login" in frame or "render_template" in frame:
+            if "quizapp/" in frame or "flask_login" in frame or "render_template" in frame:
                 inclusive[frame] += samples
         leaf = frames[-1]
         match = re.search(r"\((\w+)[/.]", leaf)

@@ -33,8 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "LOG_LEVEL": "INFO",
     # Rate limits (Flask-Limiter syntax); counted per client address, answers per player.
     "RATELIMIT_STORAGE_URI": "memory://",
-    # X-RateLimit-* headers would cost a second storage round trip on every limited request.
-    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_ENABLED": True,
     "RATE_LIMIT_LOGIN": "10 per minute;50 per hour",
     "RATE_LIMIT_REGISTER": "10 per minute;50 per hour",
     "RATE_LIMIT_JOIN": "60 per minute;600 per hour",

@@ -5,13 +5,13 @@ import logging
 
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from quizapp.extensions import db
 from quizapp.logs import log_event
+from quizapp.ratelimit import RateLimited
 from quizapp.web import is_htmx
 
 MESSAGES = {
@@ -43,12 +43,11 @@ def init_app(app: Flask) -> None:
         log_event("csrf_rejected", logging.WARNING, reason=error.description)
         return render_error(400, str(_l("Your form expired or came from elsewhere. Reload the page and try again.")))
 
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
-        # Its description is the limit itself ("10 per 1 minute"): say what to do instead. The window's
-        # length is an upper bound on the wait, and costs no second look-up in the limit storage.
+    @app.errorhandler(RateLimited)
+    def rate_limited(error: RateLimited):  # type: ignore[no-untyped-def]
+        # Say what to do, not what the limit is. The window's length bounds the wait and costs no second look-up.
         body, code = render_error(429)
-        return body, code, {"Retry-After": str(error.limit.limit.get_expiry())}
+        return body, code, {"Retry-After": str(error.retry_after)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]

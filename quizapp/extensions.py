@@ -6,15 +6,15 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from quizapp.ratelimit import RateLimiter
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,21 +35,8 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-# Storage comes from RATELIMIT_STORAGE_URI (redis://… shares counts across workers and machines); memory otherwise.
-limiter = Limiter(key_func=get_remote_address, on_breach=lambda limit: _log_breach(limit))
-
-
-def _log_breach(limit) -> None:  # type: ignore[no-untyped-def]
-    from quizapp.logs import log_event
-
-    log_event("rate_limited", logging.WARNING, limit=str(limit.limit))
-
-
-def rate_limit(config_key: str, key_func=None):  # type: ignore[no-untyped-def]
-    """Limit a view's POSTs by the limit string in app.config[config_key] (read per request, so tests can lower it)."""
-    from flask import current_app
-
-    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], key_func=key_func)
+limiter = RateLimiter()
+rate_limit = limiter.limit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -78,7 +65,9 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every template; the proxy loads it only when used.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -1,8 +1,10 @@
 """Database models: players, rounds with their statements or options, and answers."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -85,31 +87,16 @@ class Series(db.Model):
     rounds: Mapped[list[Round]] = relationship(back_populates="series", order_by="Round.id")
 
 
-class Round(db.Model):
-    __tablename__ = "round"
+class RoundRules:
+    """What a round's fields mean: shared by the Round model and the answer path's light copy of a round."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    curator_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
-    kind: Mapped[str] = mapped_column(String(10), default=RoundKind.FACTS)
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    intro: Mapped[str] = mapped_column(Text, default="")
-    published: Mapped[bool] = mapped_column(Boolean, default=False)
-    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    results_visibility: Mapped[str] = mapped_column(String(12), default=ResultsVisibility.AFTER_CLOSE)
-    # Kept up to date by the answer view so lists never count rows per round.
-    answer_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    curator: Mapped[User] = relationship()
-    series: Mapped[Series | None] = relationship(back_populates="rounds")
-    statements: Mapped[list[Statement]] = relationship(
-        back_populates="round", order_by="Statement.position", cascade="all, delete-orphan"
-    )
-    options: Mapped[list[Option]] = relationship(
-        back_populates="round", order_by="Option.position", cascade="all, delete-orphan"
-    )
+    if TYPE_CHECKING:
+        kind: str
+        published: bool
+        opens_at: datetime | None
+        closes_at: datetime | None
+        statements: Sequence[Any]  # each with .id and .is_false
+        options: Sequence[Any]  # each with .id and .is_correct
 
     def status(self, now: datetime | None = None) -> RoundStatus:
         return round_status(self.published, self.opens_at, self.closes_at, now or utcnow())
@@ -143,6 +130,33 @@ class Round(db.Model):
     @property
     def closes_at_utc(self) -> datetime | None:
         return as_utc(self.closes_at) if self.closes_at else None
+
+
+class Round(RoundRules, db.Model):
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curator_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=RoundKind.FACTS)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    results_visibility: Mapped[str] = mapped_column(String(12), default=ResultsVisibility.AFTER_CLOSE)
+    # Kept up to date by the answer view so lists never count rows per round.
+    answer_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    curator: Mapped[User] = relationship()
+    series: Mapped[Series | None] = relationship(back_populates="rounds")
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="round", order_by="Statement.position", cascade="all, delete-orphan"
+    )
+    options: Mapped[list[Option]] = relationship(
+        back_populates="round", order_by="Option.position", cascade="all, delete-orphan"
+    )
 
 
 class Statement(db.Model):

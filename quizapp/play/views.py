@@ -3,21 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from quizapp import queries
-from quizapp.access import visible_round
+from quizapp.access import signed_in_user_id, visible_round
 from quizapp.errors import render_error
 from quizapp.extensions import rate_limit, reads_first
 from quizapp.logs import log_event
-from quizapp.models import Answer, ResultsVisibility, Round, RoundKind, utcnow
+from quizapp.ratelimit import client_address
+from quizapp.models import Answer, ResultsVisibility, Round, RoundKind, RoundRules, utcnow
 from quizapp.play import bp
 from quizapp.play.service import (
+    AnswerableRound,
     AnswerRejected,
+    answerable_round,
     parse_ids,
     store_facts_answer,
     store_poll_answer,
@@ -27,7 +29,7 @@ from quizapp.rules.lifecycle import RoundStatus
 from quizapp.web import is_htmx, render_page_or_fragment
 
 
-def round_context(round_: Round, *, answer: Answer | None = None, marked: set[int] | None = None,
+def round_context(round_: Round | AnswerableRound, *, answer: Answer | None = None, marked: set[int] | None = None,
                   chosen: int | None = None, error: str | None = None) -> dict[str, Any]:
     """Everything the round page and its fragments need."""
     if answer is None and current_user.is_authenticated:
@@ -48,15 +50,22 @@ def round_context(round_: Round, *, answer: Answer | None = None, marked: set[in
     }
 
 
-def poll_results_for(round_: Round, answer: Answer | None, status: RoundStatus) -> RoundResults | None:
-    """The tally a voter may see right after voting: opinion polls that show results after the vote."""
-    shows_after_vote = (
+def shows_tally_after_vote(round_: RoundRules) -> bool:
+    """Opinion polls that show their tally to whoever has voted, before the close."""
+    return (
         round_.kind == RoundKind.POLL
         and not round_.is_quiz
         and round_.results_visibility == ResultsVisibility.AFTER_VOTE
     )
-    if answer is None or not shows_after_vote or status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
+
+
+def poll_results_for(round_: Round | AnswerableRound, answer: Answer | None,
+                     status: RoundStatus) -> RoundResults | None:
+    """The tally a voter may see right after voting: opinion polls that show results after the vote."""
+    if answer is None or not shows_tally_after_vote(round_) or status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
         return None
+    if isinstance(round_, AnswerableRound):
+        round_ = visible_round(round_.id)
     return round_results(round_)
 
 
@@ -81,7 +90,8 @@ def round_page(round_id: int) -> str | tuple[str, int]:
 
 def _player_key() -> str:
     # Per player, so a classroom behind one address is not limited as one; visitors fall back to the address.
-    return f"player:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+    player_id = signed_in_user_id()
+    return f"player:{player_id}" if player_id is not None else client_address()
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
@@ -89,7 +99,11 @@ def _player_key() -> str:
 @rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key)
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
-    round_ = visible_round(round_id)
+    # The busiest write in the app: it reads the player from the signed session and the round in one light query.
+    player_id = signed_in_user_id()
+    round_ = answerable_round(round_id)
+    if round_ is None or not (round_.published or player_id == round_.curator_id):
+        abort(404)
     marked_raw = request.form.getlist("marks")
     chosen_raw = request.form.get("option", "")
     try:
@@ -101,30 +115,35 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
     # Judged by when the request arrived, so an answer queued behind others at the close still counts.
     if round_.status(g.arrived_at) is not RoundStatus.OPEN:
         return _panel(round_, 409, **keep)
-    if not current_user.is_authenticated:
+    if player_id is None:
         return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
     try:
         if round_.kind == RoundKind.FACTS:
-            stored = store_facts_answer(round_, current_user, marked, g.arrived_at)
+            stored = store_facts_answer(round_, player_id, marked, g.arrived_at)
         elif chosen is None:
             raise AnswerRejected(_("Choose one of the options."))
         else:
-            stored = store_poll_answer(round_, current_user, chosen, g.arrived_at)
+            stored = store_poll_answer(round_, player_id, chosen, g.arrived_at)
     except AnswerRejected as rejected:
         # A player who already answered sees their answer, whatever this second form said.
-        answered = queries.player_answer(round_.id, current_user.id)
+        answered = queries.player_answer(round_.id, player_id)
         if answered is not None:
             return _panel(round_, 200, answer=answered)
         return _panel(round_, 422, error=str(rejected), **keep)
     if not stored.created:
-        log_event("double_submit", round_id=round_.id, user_id=current_user.id)
+        log_event("double_submit", round_id=round_.id, user_id=player_id)
     if is_htmx():
         return _panel(round_, 200, answer=stored.answer)
     return redirect(url_for("play.round_page", round_id=round_.id), code=303)
 
 
-def _panel(round_: Round, status: int, **state: Any) -> tuple[str, int]:
-    return render_page_or_fragment("play/round.html", "play/_round_panel.html", status, **round_context(round_, **state))
+def _panel(round_: AnswerableRound, http_status: int, **state: Any) -> tuple[str, int]:
+    """Render the round panel after an answer; only the htmx confirmation makes do with the light round."""
+    shown: Round | AnswerableRound = round_
+    if not is_htmx() or state.get("answer") is None:
+        shown = visible_round(round_.id)  # the page, or the form again: title, intro, series, …
+    context = round_context(shown, **state)
+    return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status, **context)
 
 
 @bp.route("/rounds/<int:round_id>/tally")
