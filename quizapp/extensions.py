@@ -1,10 +1,9 @@
 """Flask extensions, created once and bound to the app in init_app."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
@@ -72,31 +71,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
-    app.before_request_funcs.setdefault(None, []).insert(0, _mark_reads_first)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-
-
-def reads_first(view):  # type: ignore[no-untyped-def]
-    """Mark a POST view whose reads need no write lock: it calls begin_write() before its first write."""
-    view.reads_first = True
-    return view
-
-
-def begin_write() -> None:
-    """End the view's read transaction so its writes run in one that holds SQLite's write lock from the start."""
-    if g.get("reads_first") and not g.get("writing"):
-        g.writing = True
-        if db.session.get_bind().dialect.name == "sqlite":
-            db.session.commit()  # nothing is pending: this only ends the read transaction
-
-
-def _mark_reads_first() -> None:
-    from flask import current_app
-
-    view = current_app.view_functions.get(request.endpoint or "")
-    g.reads_first = bool(getattr(view, "reads_first", False))
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -118,10 +95,5 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting;
         # taking the write lock up front makes racing writers queue on the busy timeout instead.
         # Outside requests (CLI, shell, tests) transactions stay deferred so an idle session never holds the lock.
-        # A view marked reads_first reads in a deferred transaction and takes the lock only in begin_write().
-        writing = (
-            has_request_context()
-            and request.method not in SAFE_METHODS
-            and (not g.get("reads_first") or g.get("writing", False))
-        )
+        writing = has_request_context() and request.method not in SAFE_METHODS
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, wraps
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import Storage, storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
@@ -25,6 +26,12 @@ from quizapp.logs import log_event
 EXTENSION = "quizapp_rate_limits"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 View = TypeVar("View", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Counters:
+    shared: FixedWindowRateLimiter  # in RATELIMIT_STORAGE_URI
+    fallback: FixedWindowRateLimiter  # in this worker's memory, while the shared storage is unreachable
 
 
 class RateLimited(TooManyRequests):
@@ -54,9 +61,12 @@ class RateLimiter:
         self.storage: Storage | None = None
 
     def init_app(self, app: Flask) -> None:
-        # Wrapped, so a storage outage surfaces as one StorageError whatever the backend.
-        self.storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True)
-        app.extensions[EXTENSION] = FixedWindowRateLimiter(self.storage)
+        uri = app.config["RATELIMIT_STORAGE_URI"]
+        # Short timeouts: a Redis that stopped answering must not hold a worker; it falls back below.
+        options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5} if uri.startswith(("redis", "rediss")) else {}
+        # Wrapped, so an outage surfaces as one StorageError whatever the backend.
+        self.storage = storage_from_string(uri, wrap_exceptions=True, **options)
+        app.extensions[EXTENSION] = Counters(FixedWindowRateLimiter(self.storage), FixedWindowRateLimiter(MemoryStorage()))
 
     def limit(self, config_key: str, key_func: Callable[[], str] = client_address) -> Callable[[View], View]:
         """Limit a view's POSTs by the limit string in app.config[config_key], counted per key_func()."""
@@ -74,18 +84,20 @@ class RateLimiter:
 
     def hit(self, config_key: str, key: str) -> None:
         """Count one request; raise RateLimited once any of the limits is used up."""
-        counter: FixedWindowRateLimiter = current_app.extensions[EXTENSION]
+        counters: Counters = current_app.extensions[EXTENSION]
         for item in parse_limits(current_app.config[config_key]):
             try:
-                allowed = counter.hit(item, config_key, key)
+                allowed = counters.shared.hit(item, config_key, key)
             except StorageError as error:
-                # The storage is down: keep the game running unlimited rather than refuse every player.
-                log_event("rate_limit_storage_down", logging.ERROR, error=f"{type(error).__name__}: {error}")
-                return
+                # The shared storage is down: count in this worker rather than refuse everyone or limit no one.
+                log_event("rate_limit_storage_down", logging.ERROR, error=f"{type(error.storage_error).__name__}: {error.storage_error}")
+                allowed = counters.fallback.hit(item, config_key, key)
             if not allowed:
                 log_event("rate_limited", logging.WARNING, limit=str(item))
                 raise RateLimited(item)
 
     def reset(self) -> None:
         """Forget every count of the current app (tests)."""
-        current_app.extensions[EXTENSION].storage.reset()
+        counters: Counters = current_app.extensions[EXTENSION]
+        counters.shared.storage.reset()
+        counters.fallback.storage.reset()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -15,6 +15,7 @@ from flask_babel import (
     format_number,
     format_percent,
     get_locale,
+    get_timezone,
 )
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
@@ -61,7 +62,14 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """Format a datetime in the viewer's zone and language (the browser refines it with JS)."""
     if value is None:
         return ""
-    return format_datetime(as_utc(value), fmt)
+    return _formatted(as_utc(value), fmt, str(get_locale()), str(get_timezone()))
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
+    # Babel's formatting is a fair share of a small page; the same close time shows on every answer's confirmation.
+    # The locale and zone are in the key: format_datetime reads the request's own, which are those.
+    return format_datetime(value, fmt)
 
 
 def note_arrival() -> None:
@@ -71,9 +79,9 @@ def note_arrival() -> None:
 
 def refuse_unreadable_input() -> None:
     """Refuse NUL bytes and invalid UTF-8 in form fields and the query string with a clear 400."""
-    raw_query = request.query_string
-    body = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
-    for raw in (raw_query, body):
+    urlencoded = request.mimetype == "application/x-www-form-urlencoded"
+    body = request.get_data(cache=True) if urlencoded else b""
+    for raw in (request.query_string, body):
         try:
             # Werkzeug would quietly replace broken bytes with U+FFFD; a strict decode tells us first.
             pairs = parse_qsl(raw.decode("utf-8", "strict"), keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -81,6 +89,8 @@ def refuse_unreadable_input() -> None:
             abort(400, description=_l("Some text was not valid UTF-8. Nothing was saved."))
         if any("\x00" in key or "\x00" in value for key, value in pairs):
             abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
+    if urlencoded:
+        return  # the form is that body, checked above
     for key, value in request.form.items(multi=True):
         if "\x00" in key or "\x00" in value:
             abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))

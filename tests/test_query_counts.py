@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
 
 from quizapp.extensions import db
 from quizapp.models import Series
@@ -13,6 +14,7 @@ class QueryCounter:
         with app.app_context():
             self.engine = db.engine
         self.count = 0
+        self.statements: list[str] = []
 
     def __enter__(self) -> QueryCounter:
         event.listen(self.engine, "before_cursor_execute", self._count)
@@ -21,8 +23,9 @@ class QueryCounter:
     def __exit__(self, *exc: object) -> None:
         event.remove(self.engine, "before_cursor_execute", self._count)
 
-    def _count(self, *args: object) -> None:
+    def _count(self, conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
         self.count += 1
+        self.statements.append(" ".join(statement.split()))
 
 
 def populate(make, players: int, rounds: int):  # type: ignore[no-untyped-def]
@@ -94,3 +97,29 @@ def test_queries_per_page_do_not_grow_with_the_data(app, make, scale):
     db.create_all()
     large = queries_per_page(app, make, *scale)
     assert large == small
+
+
+def test_an_answer_reads_the_round_once_and_never_the_user(app, make):
+    """The busiest write: one read of the round, the answer, its marks, the round's counter; whatever the data."""
+    from tests.conftest import Player, csrf_from
+
+    host = make.user(curator=True)
+    round_ = make.facts_round(curator=host, status="open")
+    for _ in range(30):
+        make.answer(round_, make.user(), [round_.statements[0].id])
+    false_ids = [s.id for s in round_.statements if s.is_false]
+    db.session.commit()
+    player = Player(app.test_client())
+    player.join("Quentin")
+    token = csrf_from(player.get(f"/rounds/{round_.id}").get_data(as_text=True))
+    with QueryCounter(app) as counter:
+        response = player.client.post(
+            f"/rounds/{round_.id}/answer",
+            data=MultiDict([("csrf_token", token), *(("marks", i) for i in false_ids)]),
+            headers={"HX-Request": "true", "HX-Request-Type": "partial"},
+        )
+    assert response.status_code == 200
+    assert "You answered" in response.get_data(as_text=True)
+    work = [sql for sql in counter.statements if not sql.startswith("BEGIN")]
+    assert [sql.split()[0] for sql in work] == ["SELECT", "INSERT", "INSERT", "UPDATE"], work
+    assert not any('"user"' in sql or " user " in sql for sql in work), work

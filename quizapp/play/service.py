@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,8 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
 
-from quizapp.extensions import begin_write, db
-from quizapp.models import Answer, Mark, Option, Round, RoundRules, Statement, utcnow
+from quizapp.extensions import db
+from quizapp.models import Answer, Mark, Option, Round, RoundRules, Statement, User, utcnow
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
 
 
@@ -85,8 +85,17 @@ class AnswerRejected(ValueError):
 
 
 @dataclass(frozen=True)
+class StoredAnswer:
+    """An answer as just written, for the confirmation: no ORM object to build, no second read."""
+
+    id: int
+    option_id: int | None
+    marked_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
 class Stored:
-    answer: Answer | None
+    answer: StoredAnswer | None
     created: bool
 
 
@@ -168,7 +177,6 @@ def _statements(dialect: str) -> tuple[Executable, Executable, Executable]:
 
 def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int]) -> Stored:
     """Insert the answer unless the player already has one; the unique (round, player) key decides, not a read."""
-    begin_write()
     connection = db.session.connection()
     insert_answer, insert_marks, count_answer = _statements(connection.dialect.name)
     try:
@@ -181,10 +189,11 @@ def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int]
         connection.execute(count_answer, {"counted_round": round_.id})
         db.session.commit()
     except IntegrityError as error:
-        # Only a statement deleted by an edit racing the round's first answer gets here.
+        # A foreign key refused the write: the player's account is gone (their signed cookie outlived it),
+        # or an edit racing the round's first answer deleted a marked statement.
         db.session.rollback()
+        if db.session.get(User, values["player_id"]) is None:
+            raise AnswerRejected(_("Join first: pick a nickname, then send your answer.")) from error
         raise Conflict() from error
-    # Built from what was written, for the confirmation: no second read.
-    answer = Answer(id=answer_id, **values)
-    answer.marks = [Mark(answer_id=answer_id, statement_id=i) for i in marked]
+    answer = StoredAnswer(id=answer_id, option_id=values["option_id"], marked_ids=frozenset(marked))  # type: ignore[arg-type]
     return Stored(answer=answer, created=True)

@@ -11,31 +11,32 @@ from werkzeug.wrappers import Response
 from quizapp import queries
 from quizapp.access import signed_in_user_id, visible_round
 from quizapp.errors import render_error
-from quizapp.extensions import rate_limit, reads_first
+from quizapp.extensions import rate_limit
 from quizapp.logs import log_event
-from quizapp.ratelimit import client_address
 from quizapp.models import Answer, ResultsVisibility, Round, RoundKind, RoundRules, utcnow
 from quizapp.play import bp
 from quizapp.play.service import (
     AnswerableRound,
     AnswerRejected,
+    StoredAnswer,
     answerable_round,
     parse_ids,
     store_facts_answer,
     store_poll_answer,
 )
+from quizapp.ratelimit import client_address
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.web import is_htmx, render_page_or_fragment
 
 
-def round_context(round_: Round | AnswerableRound, *, answer: Answer | None = None, marked: set[int] | None = None,
+def round_context(round_: Round | AnswerableRound, *, answer: Answer | StoredAnswer | None = None, marked: set[int] | None = None,
                   chosen: int | None = None, error: str | None = None) -> dict[str, Any]:
     """Everything the round page and its fragments need."""
     if answer is None and current_user.is_authenticated:
         answer = queries.player_answer(round_.id, current_user.id)
     if answer is not None:
-        marked = {mark.statement_id for mark in answer.marks}
+        marked = set(answer.marked_ids)
         chosen = answer.option_id
     status = round_.status()
     return {
@@ -59,7 +60,7 @@ def shows_tally_after_vote(round_: RoundRules) -> bool:
     )
 
 
-def poll_results_for(round_: Round | AnswerableRound, answer: Answer | None,
+def poll_results_for(round_: Round | AnswerableRound, answer: Answer | StoredAnswer | None,
                      status: RoundStatus) -> RoundResults | None:
     """The tally a voter may see right after voting: opinion polls that show results after the vote."""
     if answer is None or not shows_tally_after_vote(round_) or status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
@@ -95,11 +96,11 @@ def _player_key() -> str:
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
-@reads_first
 @rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key)
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
-    # The busiest write in the app: it reads the player from the signed session and the round in one light query.
+    # The busiest write in the app: the player comes from the signed session, the round from one light query,
+    # and on SQLite the whole request is one write transaction (BEGIN IMMEDIATE), so nothing waits twice.
     player_id = signed_in_user_id()
     round_ = answerable_round(round_id)
     if round_ is None or not (round_.published or player_id == round_.curator_id):

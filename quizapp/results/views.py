@@ -33,7 +33,7 @@ def reveal(round_id: int) -> str:
         results=results,
         round=round_,
         answer=answer,
-        my_marks={mark.statement_id for mark in answer.marks} if answer else set(),
+        my_marks=answer.marked_ids if answer else set(),
         top_board=board_page(results.leaderboard, 1, REVEAL_TOP, current_user.id if current_user.is_authenticated else None),
     )
 

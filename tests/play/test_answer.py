@@ -5,10 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Mark, Round, utcnow
+from quizapp.models import Answer, Mark, Round, User, utcnow
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -182,6 +182,23 @@ def test_visitor_is_told_to_join_first_and_nothing_is_stored(facts, visitor, htm
     assert "Join first: pick a nickname, then send your answer." in body
     assert checked_ids(body) == set(false_ids)
     assert stored_answers(round_id) == []
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_session_whose_account_is_gone_is_told_to_join_and_nothing_is_stored(facts, new_player, htmx):
+    """The answer trusts the signed cookie's player id; a deleted account must still get a clear answer."""
+    round_id, false_ids, _true_ids = facts
+    player = new_player("ghost")
+    db.session.rollback()
+    db.session.execute(delete(User).where(User.username == "ghost"))
+    db.session.commit()
+    response = player.answer(round_id, false_ids, htmx=htmx)
+    body = text(response)
+    assert response.status_code == 422
+    assert "Join first: pick a nickname, then send your answer." in body
+    assert checked_ids(body) == set(false_ids)
+    assert stored_answers(round_id) == []
+    assert answer_count(round_id) == 0
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])

@@ -158,3 +158,17 @@ def test_with_redis_two_workers_share_one_count(tmp_path, redis_db14):
 def test_with_memory_each_worker_counts_alone(tmp_path):
     """The contrast that makes the test above mean something: memory storage does not share."""
     assert two_workers_count(tmp_path, "memory://") == [422, 422, 422, 422]
+
+
+def test_with_the_shared_storage_down_each_worker_still_counts_and_logs_the_outage(tmp_path, caplog):
+    """Redis gone: logins neither fail with a 500 nor go unlimited; the outage is in the log."""
+    # Nothing listens on port 9 (discard) here: every connection is refused at once.
+    app = worker(tmp_path, "redis://127.0.0.1:9/0")
+    with app.app_context():
+        db.create_all()
+    statuses = [failed_login(app) for _ in range(4)]
+    with app.app_context():
+        db.engine.dispose()
+    assert statuses == [422, 422, 422, 429]
+    assert "rate_limit_storage_down" in caplog.text
+    assert "ConnectionError" in caplog.text
