@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import Babel
+from babel.support import Translations
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, get_translations
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -70,10 +71,24 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Flask-Babel's template callables look the translations up anew for every string (a few dozen a page);
+    # these look them up once per request. The locale is settled before the first string is translated.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _translations() -> Translations:
+    translations = g.get("quizapp_translations")
+    if translations is None:
+        translations = g.quizapp_translations = get_translations()
+    return translations
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -12,7 +12,6 @@ from flask import Flask, Response, abort, g, render_template, request, url_for
 from flask_babel import (
     format_datetime,
     format_decimal,
-    format_number,
     format_percent,
     get_locale,
     get_timezone,
@@ -21,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import IntegerConverter, Map
 
+from quizapp.cache import cached_fragment
 from quizapp.models import utcnow
 from quizapp.rules.lifecycle import as_utc
 
@@ -113,7 +113,32 @@ def static_url(filename: str) -> str:
     """Link a static file with its content hash, so browsers may keep it for a year and still see changes."""
     from flask import current_app
 
-    return url_for("static", filename=filename, v=_static_version(str(Path(current_app.static_folder or "") / filename)))
+    # Built once per app and mount point: every page links the same four files.
+    urls = current_app.extensions.setdefault("quizapp_static_urls", {})
+    key = (request.script_root, filename)
+    if key not in urls:
+        version = _static_version(str(Path(current_app.static_folder or "") / filename))
+        urls[key] = url_for("static", filename=filename, v=version)
+    return urls[key]
+
+
+@lru_cache(maxsize=8192)
+def _number(kind: str, value: Any, fmt: str | None, locale: str) -> str:
+    # Babel's formatters are pure but slow next to the rest of a page: a leaderboard formats hundreds of numbers.
+    # The locale is in the key; the formatters read the request's own, which is that one.
+    if kind == "percent":
+        return format_percent(value, format=fmt)
+    return format_decimal(value, format=fmt)
+
+
+def number_text(value: Any, format: str | None = None) -> str:
+    """A number in the viewer's locale (1,234.5 in English, 1 234,5 in Russian)."""
+    return _number("decimal", value, format, str(get_locale()))
+
+
+def percent_text(value: Any, format: str | None = None) -> str:
+    """A fraction as a percentage in the viewer's locale."""
+    return _number("percent", value, format, str(get_locale()))
 
 
 def init_app(app: Flask) -> None:
@@ -136,9 +161,10 @@ def init_app(app: Flask) -> None:
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],
             "is_htmx": is_htmx,
-            "format_number": format_number,
-            "format_decimal": format_decimal,
-            "format_percent": format_percent,
+            "cached_fragment": cached_fragment,
+            "format_number": number_text,
+            "format_decimal": number_text,
+            "format_percent": percent_text,
         }
 
     @app.after_request

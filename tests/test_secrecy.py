@@ -78,7 +78,7 @@ def seed(flipped: bool, now: datetime) -> Ids:
     db.session.add(series)
 
     truth = [is_false != flipped for is_false in IS_FALSE]
-    facts = make.facts_round(list(zip(STATEMENTS, truth)), explanations=EXPLANATIONS, curator=host,
+    facts = make.facts_round(list(zip(STATEMENTS, truth, strict=True)), explanations=EXPLANATIONS, curator=host,
                              title="Four facts about me", now=now)
     facts.series = series
     quiz = make.poll(QUIZ, correct=2 if flipped else 0, curator=host, title="Capital of France?")

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import format_decimal
-
 from quizapp import queries
 from quizapp.cache import cached
 from quizapp.models import Option, Round, Statement
@@ -13,11 +11,12 @@ from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.percent import tenths
 from quizapp.rules.ranking import Ranked
 from quizapp.rules.reveal import FactsSummary, StatementStat, summarise_facts
+from quizapp.web import number_text
 
 
 def percent_text(value: int) -> str:
     """Tenths of a percent in the viewer's locale, one decimal always (18.5 in English, 18,5 in Russian)."""
-    return format_decimal(Decimal(value) / 10, format="0.0")
+    return number_text(Decimal(value) / 10, format="0.0")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ def test_overall_leaderboard_pages_and_shows_the_viewer_below_the_page(app, make
     monkeypatch.setattr("quizapp.leaderboard.views.PER_PAGE", 3)
     round_ = make.facts_round(status="closed", statements=[("a", True), ("b", True), ("c", True), ("d", False)])
     false_ids = [s.id for s in round_.statements if s.is_false]
-    for found, name in zip([3, 3, 2, 1, 1], ["ann", "bob", "cat", "dan", "eve"]):
+    for found, name in zip([3, 3, 2, 1, 1], ["ann", "bob", "cat", "dan", "eve"], strict=True):
         make.answer(round_, make.user(name), false_ids[:found])
     make.answer(round_, make.user("zed", password="zed-password"), [])
     assert visitor.login("zed", "zed-password").status_code == 303

@@ -89,7 +89,7 @@ def test_reveal_shows_every_verdict_explanation_and_share_marked_false(played):
         ("TRUE", 1, "25.0"),
     ]
     assert len(items) == len(STATEMENTS)
-    for item, (statement, _is_false, explanation), (verdict, count, percent) in zip(items, STATEMENTS, expected):
+    for item, (statement, _is_false, explanation), (verdict, count, percent) in zip(items, STATEMENTS, expected, strict=True):
         assert f'<p class="choice-text">{statement}</p>' in item
         assert f'<p class="explanation">{explanation}</p>' in item
         assert f">{verdict}</span>" in item
