@@ -6,7 +6,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import get_locale, get_timezone
+from markupsafe import Markup
 
 T = TypeVar("T")
 SIZE = 512
@@ -41,3 +43,16 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     """
     store = current_app.extensions.setdefault("quizapp_cache", LRU(SIZE))
     return store.get_or_compute(key, compute)
+
+
+def cached_fragment(key: Hashable | None, caller: Callable[[], str]) -> Markup:
+    """Template helper: {% call cached_fragment(key) %}…{% endcall %} renders its body once per key.
+
+    The language, the time zone and the mount point are added to the key; the caller's key must cover the
+    rest of what the body shows. A None key renders every time: pass it when the body shows the viewer's
+    own data (their marks, their row on a leaderboard).
+    """
+    if key is None:
+        return Markup(caller())
+    full_key = ("fragment", key, str(get_locale()), str(get_timezone()), request.script_root)
+    return cached(full_key, lambda: Markup(caller()))

@@ -24,12 +24,18 @@ def page_of(ranked: list[Ranked]) -> BoardPage:
     return board_page(ranked, request.args.get("page", 1, type=int), PER_PAGE, viewer)
 
 
+def fragment_key(version: tuple[object, ...], board: BoardPage) -> tuple[object, ...] | None:
+    """The cache key of a rendered page of the table: shared by every viewer who has no row on it."""
+    return None if board.shows_viewer else (*version, board.page)
+
+
 @bp.route("/leaderboard")
 def overall() -> str:
     """Rank every player across all closed scored rounds."""
     now = utcnow()
-    ranked = cached(("overall", queries.closed_rounds_version(now)), lambda: queries.overall_leaderboard(now))
-    return render_template("leaderboard/overall.html", board=page_of(ranked))
+    version = ("overall", queries.closed_rounds_version(now))
+    board = page_of(cached(version, lambda: queries.overall_leaderboard(now)))
+    return render_template("leaderboard/overall.html", board=board, board_key=fragment_key(version, board))
 
 
 @bp.route("/series/<int:series_id>")
@@ -39,12 +45,18 @@ def series(series_id: int) -> str:
     if found is None:
         abort(404)
     now = utcnow()
-    rounds = db.session.scalars(
-        select(Round).where(Round.series_id == series_id, Round.published.is_(True)).order_by(Round.opens_at, Round.id)
-    ).all()
-    key = ("series", series_id, queries.closed_rounds_version(now, series_id))
-    board = page_of(cached(key, lambda: queries.series_leaderboard(series_id, now)))
-    return render_template("leaderboard/series.html", series=found, rounds=rounds, now=now, board=board)
+    rounds = [
+        (round_, round_.status(now))
+        for round_ in db.session.scalars(
+            select(Round).where(Round.series_id == series_id, Round.published.is_(True)).order_by(Round.opens_at, Round.id)
+        )
+    ]
+    # The list shows each round's title and status and nothing else: that is its whole key.
+    rounds_key = ("series-rounds", tuple((round_.id, round_.title, status) for round_, status in rounds))
+    version = ("series", series_id, queries.closed_rounds_version(now, series_id))
+    board = page_of(cached(version, lambda: queries.series_leaderboard(series_id, now)))
+    return render_template("leaderboard/series.html", series=found, rounds=rounds, rounds_key=rounds_key, board=board,
+                           board_key=fragment_key(version, board))
 
 
 @bp.route("/rounds/<int:round_id>/leaderboard")

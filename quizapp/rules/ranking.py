@@ -53,7 +53,7 @@ def rank_standings(standings: Iterable[Standing]) -> list[Ranked]:
     """
     ordered = sorted(standings, key=lambda s: (-s.points, s.name.casefold(), s.player_id))
     ranks = competition_ranks([s.points for s in ordered])
-    return [Ranked(rank=rank, standing=s) for rank, s in zip(ranks, ordered)]
+    return [Ranked(rank=rank, standing=s) for rank, s in zip(ranks, ordered, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class BoardPage:
     page: int
     pages: int
     total: int
+    # The viewer's row is on this page or added below it: the page shows something of theirs.
+    shows_viewer: bool = False
 
     @property
     def previous(self) -> int | None:
@@ -84,4 +86,4 @@ def board_page(ranked: Sequence[Ranked], page: int, per_page: int, player_id: in
     me = None
     if player_id is not None and not on_page:
         me = next((row for row in ranked if row.standing.player_id == player_id), None)
-    return BoardPage(rows=rows, me=me, page=page, pages=pages, total=len(ranked))
+    return BoardPage(rows=rows, me=me, page=page, pages=pages, total=len(ranked), shows_viewer=on_page or me is not None)

@@ -50,3 +50,67 @@ def test_overall_leaderboard_picks_up_a_round_that_closes(app, make, visitor):
     assert "second_one" not in visitor.get("/leaderboard").get_data(as_text=True)
     make.close(db.session.get(Round, later.id))
     assert "second_one" in visitor.get("/leaderboard").get_data(as_text=True)
+
+
+# --- rendered once: what is shared must never carry one viewer's own data -----------------------------
+
+
+def test_a_players_own_marks_never_reach_the_shared_reveal_nor_the_other_way(app, make, new_player, visitor):
+    round_ = make.facts_round(status="open")
+    false_ids = [s.id for s in round_.statements if s.is_false]
+    player = new_player("ownmarks")
+    assert player.answer(round_.id, false_ids).status_code == 303
+    db.session.rollback()  # end the test's read transaction: the app has written since
+    make.answer(db.session.get(Round, round_.id), make.user("someone_else"), [])
+    make.close(db.session.get(Round, round_.id))
+    url = f"/rounds/{round_.id}/reveal"
+    for viewer in (visitor, player, visitor, player):  # each order: shared copy first, then the player's own
+        page = viewer.get(url).get_data(as_text=True)
+        mine = viewer is player
+        assert ("you marked it false" in page) is mine
+        assert ("your score" in page) is mine
+        assert ('class="me"' in page) is mine
+        assert "50.0% marked it false (1 of 2)" in page
+
+
+def test_a_player_who_did_not_play_gets_the_shared_reveal_in_their_language(app, make, new_player, visitor):
+    round_ = make.facts_round(status="closed")
+    make.answer(round_, make.user("played"), [next(s.id for s in round_.statements if s.is_false)])
+    url = f"/rounds/{round_.id}/reveal"
+    assert "marked it false" in visitor.get(url).get_data(as_text=True)
+    russian = visitor.get(url, headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "marked it false" not in russian
+    assert '<html lang="ru">' in russian
+    bystander = new_player("bystander").get(url).get_data(as_text=True)
+    assert "bystander" in bystander  # the page around the shared part is theirs: signed in, their name
+    assert "you marked it false" not in bystander
+
+
+def test_the_leaderboard_table_shows_a_players_row_as_theirs_only_to_them(app, make, new_player, visitor):
+    round_ = make.facts_round(status="open")
+    player = new_player("ranked_me")
+    assert player.answer(round_.id, [s.id for s in round_.statements if s.is_false]).status_code == 303
+    db.session.rollback()  # end the test's read transaction: the app has written since
+    make.answer(db.session.get(Round, round_.id), make.user("ranked_other"), [])
+    make.close(db.session.get(Round, round_.id))
+    for viewer in (visitor, player, visitor, player):
+        page = viewer.get("/leaderboard").get_data(as_text=True)
+        assert "ranked_me" in page and "ranked_other" in page
+        assert ('class="me"' in page) is (viewer is player)
+
+
+def test_the_series_page_shows_a_round_closing_at_once(app, make, visitor):
+    from quizapp.models import Series
+
+    host = make.user(curator=True)
+    series = Series(curator_id=host.id, title="Fridays")
+    db.session.add(series)
+    round_ = make.facts_round(curator=host, status="open")
+    round_.series = series
+    db.session.commit()
+    url = f"/series/{series.id}"
+    assert f'href="/rounds/{round_.id}"' in visitor.get(url).get_data(as_text=True)
+    make.close(db.session.get(Round, round_.id))
+    page = visitor.get(url).get_data(as_text=True)
+    assert f'href="/rounds/{round_.id}/reveal"' in page
+    assert "badge-closed" in page
