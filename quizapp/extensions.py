@@ -111,4 +111,5 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # taking the write lock up front makes racing writers queue on the busy timeout instead.
         # Outside requests (CLI, shell, tests) transactions stay deferred so an idle session never holds the lock.
         writing = has_request_context() and request.method not in SAFE_METHODS
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        # Straight to the driver: this runs at the start of every request's transaction.
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
