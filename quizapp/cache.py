@@ -6,12 +6,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
 T = TypeVar("T")
 SIZE = 512
+# Rendered HTML has its own, larger store: leaderboard rows are many and cheap to redo, and must not push
+# out the tallies and rankings, which are few and costly.
+FRAGMENTS = 2048
 
 
 class LRU:
@@ -45,6 +48,12 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     return store.get_or_compute(key, compute)
 
 
+def forget_everything(app: Flask) -> None:
+    """Drop every kept value and fragment of the app (tests that start over on a new database)."""
+    app.extensions.pop("quizapp_cache", None)
+    app.extensions.pop("quizapp_fragments", None)
+
+
 def cached_fragment(key: Hashable | None, caller: Callable[[], str]) -> Markup:
     """Template helper: {% call cached_fragment(key) %}…{% endcall %} renders its body once per key.
 
@@ -54,5 +63,8 @@ def cached_fragment(key: Hashable | None, caller: Callable[[], str]) -> Markup:
     """
     if key is None:
         return Markup(caller())
-    full_key = ("fragment", key, str(get_locale()), str(get_timezone()), request.script_root)
-    return cached(full_key, lambda: Markup(caller()))
+    scope = g.get("quizapp_fragment_scope")
+    if scope is None:  # the same for every fragment of the request: worked out once
+        scope = g.quizapp_fragment_scope = (str(get_locale()), str(get_timezone()), request.script_root)
+    store = current_app.extensions.setdefault("quizapp_fragments", LRU(FRAGMENTS))
+    return store.get_or_compute((key, scope), lambda: Markup(caller()))

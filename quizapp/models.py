@@ -206,11 +206,6 @@ class Answer(db.Model):
     round: Mapped[Round] = relationship()
     marks: Mapped[list[Mark]] = relationship(cascade="all, delete-orphan")
 
-    @property
-    def marked_ids(self) -> set[int]:
-        """The statements the player marked as false."""
-        return {mark.statement_id for mark in self.marks}
-
 
 class Mark(db.Model):
     """A statement a player marked as false."""

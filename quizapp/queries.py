@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
@@ -53,14 +54,31 @@ def round_with_items(round_id: int) -> Round | None:
     return db.session.scalars(query).unique().one_or_none()
 
 
-def player_answer(round_id: int, player_id: int) -> Answer | None:
-    """The player's answer to the round, with the marks loaded."""
+@dataclass(frozen=True)
+class PlayerAnswer:
+    """A player's answer as pages show it: what they marked or chose, and their points (shown after the close)."""
+
+    id: int
+    option_id: int | None
+    points: int
+    max_points: int
+    marked_ids: frozenset[int]
+
+
+def player_answer(round_id: int, player_id: int) -> PlayerAnswer | None:
+    """The player's answer to the round with its marks, in one query and without ORM objects."""
+    answers, marks = Answer.__table__, Mark.__table__
     query = (
-        select(Answer)
-        .where(Answer.round_id == round_id, Answer.player_id == player_id)
-        .options(selectinload(Answer.marks))
+        select(answers.c.id, answers.c.option_id, answers.c.points, answers.c.max_points, marks.c.statement_id)
+        .outerjoin(marks, marks.c.answer_id == answers.c.id)
+        .where(answers.c.round_id == round_id, answers.c.player_id == player_id)
     )
-    return db.session.scalar(query)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return None
+    first = rows[0]
+    marked = frozenset(row.statement_id for row in rows if row.statement_id is not None)
+    return PlayerAnswer(first.id, first.option_id, first.points, first.max_points, marked)
 
 
 def statement_mark_counts(round_id: int) -> dict[int, int]:

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
+from quizapp.cache import forget_everything
 from quizapp.extensions import db
 from quizapp.models import Series
 
@@ -91,7 +92,7 @@ def queries_per_page(app, make, players: int, rounds: int) -> dict[str, int]:  #
 @pytest.mark.parametrize("scale", [(2, 1), (12, 4)])
 def test_queries_per_page_do_not_grow_with_the_data(app, make, scale):
     small = queries_per_page(app, make, players=1, rounds=1)
-    app.extensions.pop("quizapp_cache", None)  # a new database under the same process
+    forget_everything(app)  # a new database under the same process
     db.session.remove()
     db.drop_all()
     db.create_all()

@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from quizapp.cache import forget_everything
 from quizapp.extensions import db
 from quizapp.models import Answer, Round, Series, User, utcnow
 from tests.conftest import Player
@@ -131,7 +132,7 @@ VIEWERS = ["visitor", "guest", "answered-htmx", "answered-plain"]
 def build_world(app: Flask, *, flipped: bool, viewer: str, now: datetime, closed: bool = False) -> World:
     """Build the world on an empty database, act as the viewer, and render everything it can see."""
     # A new database under the same process: results kept for the old one's closed rounds no longer apply.
-    app.extensions.pop("quizapp_cache", None)
+    forget_everything(app)
     with app.app_context():
         db.session.remove()
         db.drop_all()

@@ -17,6 +17,7 @@ from werkzeug.exceptions import Conflict
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Option, Round, RoundRules, Statement, User, utcnow
+from quizapp.queries import PlayerAnswer
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
 
 
@@ -85,17 +86,8 @@ class AnswerRejected(ValueError):
 
 
 @dataclass(frozen=True)
-class StoredAnswer:
-    """An answer as just written, for the confirmation: no ORM object to build, no second read."""
-
-    id: int
-    option_id: int | None
-    marked_ids: frozenset[int]
-
-
-@dataclass(frozen=True)
 class Stored:
-    answer: StoredAnswer | None
+    answer: PlayerAnswer | None
     created: bool
 
 
@@ -195,5 +187,6 @@ def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int]
         if db.session.get(User, values["player_id"]) is None:
             raise AnswerRejected(_("Join first: pick a nickname, then send your answer.")) from error
         raise Conflict() from error
-    answer = StoredAnswer(id=answer_id, option_id=values["option_id"], marked_ids=frozenset(marked))  # type: ignore[arg-type]
+    # Built from what was written, for the confirmation: no second read.
+    answer = PlayerAnswer(answer_id, values["option_id"], values["points"], values["max_points"], frozenset(marked))  # type: ignore[arg-type]
     return Stored(answer=answer, created=True)

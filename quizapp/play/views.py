@@ -13,24 +13,24 @@ from quizapp.access import signed_in_user_id, visible_round
 from quizapp.errors import render_error
 from quizapp.extensions import rate_limit
 from quizapp.logs import log_event
-from quizapp.models import Answer, ResultsVisibility, Round, RoundKind, RoundRules, utcnow
+from quizapp.models import ResultsVisibility, Round, RoundKind, RoundRules, utcnow
 from quizapp.play import bp
 from quizapp.play.service import (
     AnswerableRound,
     AnswerRejected,
-    StoredAnswer,
     answerable_round,
     parse_ids,
     store_facts_answer,
     store_poll_answer,
 )
+from quizapp.queries import PlayerAnswer
 from quizapp.ratelimit import client_address
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.web import is_htmx, render_page_or_fragment
 
 
-def round_context(round_: Round | AnswerableRound, *, answer: Answer | StoredAnswer | None = None, marked: set[int] | None = None,
+def round_context(round_: Round | AnswerableRound, *, answer: PlayerAnswer | None = None, marked: set[int] | None = None,
                   chosen: int | None = None, error: str | None = None) -> dict[str, Any]:
     """Everything the round page and its fragments need."""
     if answer is None and current_user.is_authenticated:
@@ -60,7 +60,7 @@ def shows_tally_after_vote(round_: RoundRules) -> bool:
     )
 
 
-def poll_results_for(round_: Round | AnswerableRound, answer: Answer | StoredAnswer | None,
+def poll_results_for(round_: Round | AnswerableRound, answer: PlayerAnswer | None,
                      status: RoundStatus) -> RoundResults | None:
     """The tally a voter may see right after voting: opinion polls that show results after the vote."""
     if answer is None or not shows_tally_after_vote(round_) or status not in (RoundStatus.OPEN, RoundStatus.CLOSED):

@@ -31,7 +31,7 @@ def reveal(round_id: int) -> str:
     # A closed round's page is the same for everyone who did not play it: rendered once, as its tallies are
     # counted once. The key changes with what could still change it: a late-committed answer, the series' name.
     series = (round_.series.id, round_.series.title) if round_.series else None
-    cache_key = ("reveal", round_.id, round_.closes_at_utc, round_.answer_count, series) if answer is None else None
+    version = ("reveal", round_.id, round_.closes_at_utc, round_.answer_count, series)
     return render_template(
         "results/reveal.html",
         results=results,
@@ -39,7 +39,8 @@ def reveal(round_id: int) -> str:
         answer=answer,
         my_marks=answer.marked_ids if answer else set(),
         top_board=board_page(results.leaderboard, 1, REVEAL_TOP, current_user.id if current_user.is_authenticated else None),
-        cache_key=cache_key,
+        results_version=version,
+        cache_key=version if answer is None else None,
     )
 
 

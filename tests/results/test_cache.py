@@ -114,3 +114,24 @@ def test_the_series_page_shows_a_round_closing_at_once(app, make, visitor):
     page = visitor.get(url).get_data(as_text=True)
     assert f'href="/rounds/{round_.id}/reveal"' in page
     assert "badge-closed" in page
+
+
+def test_two_players_each_see_their_own_marks_on_the_same_reveal(app, make, new_player):
+    round_ = make.facts_round(status="open")
+    false_ids = [s.id for s in round_.statements if s.is_false]
+    true_ids = [s.id for s in round_.statements if not s.is_false]
+    first, second = new_player("marks_false"), new_player("marks_true")
+    assert first.answer(round_.id, false_ids).status_code == 303
+    assert second.answer(round_.id, true_ids[: len(false_ids)]).status_code == 303
+    db.session.rollback()
+    make.close(db.session.get(Round, round_.id))
+    text_of = {s.id: s.text for s in db.session.get(Round, round_.id).statements}
+    url = f"/rounds/{round_.id}/reveal"
+    for _ in range(2):
+        for player, marked in ((first, false_ids), (second, true_ids[: len(false_ids)])):
+            page = player.get(url).get_data(as_text=True)
+            items = page.split('<ol class="reveal-list">')[1].split("</ol>")[0].split("<li ")[1:]
+            mine = [item for item in items if "you marked it false" in item]
+            assert all('class="reveal-item mine"' in item for item in mine)
+            shown = {item.split('<p class="choice-text">')[1].split("</p>")[0] for item in mine}
+            assert shown == {text_of[i] for i in marked}

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from quizapp.cache import forget_everything
 from quizapp.config import DEFAULTS
 from quizapp.extensions import db, limiter
 from quizapp.models import Series, utcnow
@@ -190,7 +191,7 @@ def fresh_db(shared_app: Flask) -> Iterator[Flask]:
     for key in RATE_LIMIT_KEYS:
         shared_app.config[key] = DEFAULTS[key]
     # A new database under the same process: results kept for the old one's closed rounds no longer apply.
-    shared_app.extensions.pop("quizapp_cache", None)
+    forget_everything(shared_app)
     with shared_app.app_context():
         limiter.reset()
         db.session.remove()
