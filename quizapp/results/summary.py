@@ -58,15 +58,23 @@ class Tallies:
     histogram: dict[int, int]
     votes: dict[int, int]
     leaderboard: list[Ranked]
+    facts: FactsSummary | None  # kept with the counts: summarising walks every player's points
 
 
 def count_round(round_: Round) -> Tallies:
     """Count the round's answers in a fixed number of queries."""
+    mark_counts = queries.statement_mark_counts(round_.id) if round_.is_facts else {}
+    histogram = queries.points_histogram(round_.id) if round_.is_facts else {}
+    facts = None
+    if round_.is_facts:
+        points = [value for value, count in sorted(histogram.items()) for _ in range(count)]
+        facts = summarise_facts([(s.id, s.is_false) for s in round_.statements], mark_counts, points)
     return Tallies(
-        mark_counts=queries.statement_mark_counts(round_.id) if round_.is_facts else {},
-        histogram=queries.points_histogram(round_.id) if round_.is_facts else {},
+        mark_counts=mark_counts,
+        histogram=histogram,
         votes={} if round_.is_facts else queries.option_vote_counts(round_.id),
         leaderboard=queries.round_leaderboard(round_.id) if round_.is_scored else [],
+        facts=facts,
     )
 
 
@@ -82,10 +90,9 @@ def round_tallies(round_: Round) -> Tallies:
 
 def facts_results(round_: Round, tallies: Tallies) -> tuple[list[StatementResult], FactsSummary]:
     """Per-statement counts and the round's summary."""
-    counts, histogram = tallies.mark_counts, tallies.histogram
-    players = sum(histogram.values())
-    points = [value for value, count in sorted(histogram.items()) for _ in range(count)]
-    summary = summarise_facts([(s.id, s.is_false) for s in round_.statements], counts, points)
+    counts, summary = tallies.mark_counts, tallies.facts
+    assert summary is not None, "a facts round's tallies carry its summary"
+    players = sum(tallies.histogram.values())
     rows = [
         StatementResult(
             statement=s,
