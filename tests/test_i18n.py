@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextvars
 import html as html_lib
+import io
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -547,3 +549,18 @@ def test_times_on_the_home_page_are_russian(make, ru_visitor) -> None:  # type: 
     expected = spaced(format_datetime(closes, "medium", tzinfo=UTC, locale="ru"))
     entry = round_items(ru_visitor.get("/").get_data(as_text=True))["Недавний раунд"]
     assert f"Закрыт {expected}" in entry, entry
+
+
+def test_import_problems_in_russian(ru_curator) -> None:  # type: ignore[no-untyped-def]
+    """A curator uploading in Russian reads what is wrong with the file in Russian; the JSON's own keys stay."""
+    document = {"format": "two-truths/rounds@1", "rounds": [
+        {"kind": "facts", "title": "Пятница", "statements": [{"text": "Я летал", "true": True}], "intr": "привет"},
+    ]}
+    upload = (io.BytesIO(json.dumps(document, ensure_ascii=False).encode()), "rounds.json")
+    response = ru_curator.post_form("/curator/import", "/curator/import", {"file": upload})
+    assert response.status_code == 422
+    text = assert_russian(response)
+    assert 'раунд 1 ("Пятница"): statements: в раунде фактов от 2 до 30 утверждений, а не 1' in text
+    assert 'неизвестный ключ "intr" (может быть, "intro"?)' in text
+    broken = ru_curator.post_form("/curator/import", "/curator/import", {"file": (io.BytesIO(b'{"format": '), "r.json")})
+    assert "ошибка JSON в строке 1, столбце 12" in assert_russian(broken)

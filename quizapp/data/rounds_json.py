@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
 from quizapp.extensions import db
 from quizapp.models import (
     EXPLANATION_MAX,
@@ -45,11 +49,12 @@ STATEMENT_KEYS = ("text", "true", "explanation")
 OPTION_KEYS = ("text", "correct")
 
 # Keys that belong to the other kind of round get a pointed message instead of "unknown key".
+# Messages are translated for the curator uploading in the app; the CLI prints them in English.
 NOT_IN_FACTS = {
-    "options": 'a facts round has "statements", not "options"',
-    "results": "only polls have results; remove it",
+    "options": _l('a facts round has "statements", not "options"'),
+    "results": _l("only polls have results; remove it"),
 }
-NOT_IN_POLL = {"statements": 'a poll has "options", not "statements"'}
+NOT_IN_POLL = {"statements": _l('a poll has "options", not "statements"')}
 
 # json.loads turns "\ud800" escapes into lone surrogates, which no database can store as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -102,16 +107,18 @@ def load_document(raw: bytes) -> Any:
     except UnicodeDecodeError as error:
         line, column = _byte_position(raw, error.start)
         raise RoundsFileError(
-            [f"not valid UTF-8 at line {line}, column {column} (byte 0x{raw[error.start]:02x}); save the file as UTF-8"]
+            [_("not valid UTF-8 at line %(line)d, column %(column)d (byte 0x%(byte)s); save the file as UTF-8",
+               line=line, column=column, byte=f"{raw[error.start]:02x}")]
         ) from None
     try:
         return json.loads(text, object_pairs_hook=_object_without_repeats)
     except json.JSONDecodeError as error:
-        raise RoundsFileError([f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]) from None
+        raise RoundsFileError([_("not valid JSON at line %(line)d, column %(column)d: %(reason)s",
+                                  line=error.lineno, column=error.colno, reason=error.msg)]) from None
     except _RepeatedKey as error:
-        raise RoundsFileError([f"not valid: the key {_quote(error.key)} appears twice in one object"]) from None
+        raise RoundsFileError([_("not valid: the key %(key)s appears twice in one object", key=_quote(error.key))]) from None
     except RecursionError:
-        raise RoundsFileError(["not valid: the JSON is nested too deeply"]) from None
+        raise RoundsFileError([_("not valid: the JSON is nested too deeply")]) from None
 
 
 def dump_document(document: Mapping[str, Any]) -> str:
@@ -126,17 +133,18 @@ def parse_rounds(payload: Any, *, now: datetime | None = None) -> list[RoundSpec
     (so opens at import time) must close after now.
     """
     if not isinstance(payload, dict):
-        raise RoundsFileError([f'the document must be a JSON object like {{"format": "{FORMAT}", "rounds": [...]}}'])
+        raise RoundsFileError([_('the document must be a JSON object like {"format": "%(format)s", "rounds": [...]}',
+                                 format=FORMAT)])
     problems: list[str] = []
     document = _Reader(payload, "", problems)
     document.reject_unknown_keys(DOCUMENT_KEYS)
     if payload.get("format") != FORMAT:
-        document.problem("format", f'must be "{FORMAT}"')
+        document.problem("format", _('must be "%(format)s"', format=FORMAT))
         # Another format's rounds would only produce noise; stop here.
         raise RoundsFileError(problems)
     items = payload.get("rounds")
     if not isinstance(items, list) or not items:
-        document.problem("rounds", "must be a non-empty list of rounds")
+        document.problem("rounds", _("must be a non-empty list of rounds"))
         raise RoundsFileError(problems)
     specs = [_parse_round(item, number, problems, now) for number, item in enumerate(items, 1)]
     if problems:
@@ -223,8 +231,8 @@ class _Reader:
     where: str
     problems: list[str]
 
-    def problem(self, key: str | None, message: str) -> None:
-        self.problems.append(": ".join(part for part in (self.where, key, message) if part))
+    def problem(self, key: str | None, message: str | LazyString) -> None:
+        self.problems.append(": ".join(str(part) for part in (self.where, key, message) if part))
 
     def reject_unknown_keys(self, allowed: Collection[str], misplaced: Mapping[str, str] | None = None) -> None:
         for key in self.obj:
@@ -234,38 +242,40 @@ class _Reader:
                 self.problem(key, misplaced[key])
                 continue
             guess = difflib.get_close_matches(key, allowed, n=1)
-            hint = f' (did you mean "{guess[0]}"?)' if guess else ""
-            self.problem(None, f"unknown key {_quote(key)}{hint}")
+            if guess:
+                self.problem(None, _('unknown key %(key)s (did you mean "%(guess)s"?)', key=_quote(key), guess=guess[0]))
+            else:
+                self.problem(None, _("unknown key %(key)s", key=_quote(key)))
 
     def text(self, key: str, limit: int, *, required: bool = False) -> str | None:
         """Read a string; required ones must show something visible. Null counts as absent."""
         value = self.obj.get(key)
         if value is None:
             if required:
-                self.problem(key, "is required")
+                self.problem(key, _("is required"))
             return None
         if not isinstance(value, str):
-            self.problem(key, "must be a string")
+            self.problem(key, _("must be a string"))
             return None
         problems_before = len(self.problems)
         if required and not has_visible_text(value):
-            self.problem(key, "must not be empty")
+            self.problem(key, _("must not be empty"))
         if len(value) > limit:
-            self.problem(key, f"is {len(value)} characters long; the limit is {limit}")
+            self.problem(key, _("is %(length)d characters long; the limit is %(limit)d", length=len(value), limit=limit))
         if "\x00" in value:
-            self.problem(key, "must not contain NUL characters (\\u0000)")
+            self.problem(key, _("must not contain NUL characters (\\u0000)"))
         if _SURROGATE.search(value):
-            self.problem(key, "must not contain unpaired surrogates (a lone \\ud800-\\udfff escape)")
+            self.problem(key, _("must not contain unpaired surrogates (a lone \\ud800-\\udfff escape)"))
         return value if len(self.problems) == problems_before else None
 
     def flag(self, key: str, *, required: bool = False) -> bool | None:
         value = self.obj.get(key)
         if value is None:
             if required:
-                self.problem(key, "is required: true or false")
+                self.problem(key, _("is required: true or false"))
             return None
         if not isinstance(value, bool):
-            self.problem(key, "must be true or false")
+            self.problem(key, _("must be true or false"))
             return None
         return value
 
@@ -274,27 +284,29 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.problem(key, f"must be a time written like {TIME_EXAMPLE}")
+            self.problem(key, _("must be a time written like %(example)s", example=TIME_EXAMPLE))
             return None
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            self.problem(key, f"{_quote(value)} is not an ISO 8601 time; write it like {TIME_EXAMPLE}")
+            self.problem(key, _("%(value)s is not an ISO 8601 time; write it like %(example)s",
+                                value=_quote(value), example=TIME_EXAMPLE))
             return None
         if moment.utcoffset() is None:
-            self.problem(key, f"needs a time zone: end it with Z for UTC or an offset like +03:00 ({TIME_EXAMPLE})")
+            self.problem(key, _("needs a time zone: end it with Z for UTC or an offset like +03:00 (%(example)s)",
+                                example=TIME_EXAMPLE))
             return None
         try:
             return moment.astimezone(UTC)
         except OverflowError:
-            self.problem(key, "is out of range")
+            self.problem(key, _("is out of range"))
             return None
 
 
 def _parse_round(item: Any, number: int, problems: list[str], now: datetime | None) -> RoundSpec | None:
     where = _round_label(item, number)
     if not isinstance(item, dict):
-        problems.append(f"{where}: must be an object with kind, title and statements or options")
+        problems.append(f"{where}: " + _("must be an object with kind, title and statements or options"))
         return None
     problems_before = len(problems)
     reader = _Reader(item, where, problems)
@@ -305,7 +317,7 @@ def _parse_round(item: Any, number: int, problems: list[str], now: datetime | No
         reader.reject_unknown_keys(POLL_KEYS, NOT_IN_POLL)
     else:
         reader.reject_unknown_keys((*POLL_KEYS, "statements"))
-        reader.problem("kind", 'must be "facts" or "poll"' if kind is not None else 'is required: "facts" or "poll"')
+        reader.problem("kind", _('must be "facts" or "poll"') if kind is not None else _('is required: "facts" or "poll"'))
     title = reader.text("title", TITLE_MAX, required=True)
     intro = reader.text("intro", INTRO_MAX)
     series = reader.text("series", SERIES_MAX)
@@ -340,27 +352,29 @@ def _check_schedule(
     if closes_at is None:
         return
     if opens_at is not None and closes_at <= opens_at:
-        reader.problem("closes_at", "must be after opens_at")
+        reader.problem("closes_at", _("must be after opens_at"))
     elif opens_at is None and now is not None and closes_at <= now:
         reader.problem(
-            "closes_at", "is in the past: without opens_at the round opens on import and would close at once"
+            "closes_at", _("is in the past: without opens_at the round opens on import and would close at once")
         )
 
 
 def _parse_statements(reader: _Reader) -> tuple[StatementSpec, ...]:
     items = reader.obj.get("statements")
     if not isinstance(items, list):
-        reader.problem("statements", 'is required: a list like [{"text": "…", "true": false}]')
+        reader.problem("statements", _('is required: a list like [{"text": "…", "true": false}]'))
         return ()
     if not MIN_STATEMENTS <= len(items) <= MAX_STATEMENTS:
         reader.problem(
-            "statements", f"a facts round has {MIN_STATEMENTS} to {MAX_STATEMENTS} statements, not {len(items)}"
+            "statements",
+            _("a facts round has %(min)d to %(max)d statements, not %(count)d",
+              min=MIN_STATEMENTS, max=MAX_STATEMENTS, count=len(items)),
         )
     specs = []
     for number, item in enumerate(items, 1):
-        where = f"{reader.where}: statement {number}"
+        where = f"{reader.where}: " + _("statement %(number)d", number=number)
         if not isinstance(item, dict):
-            reader.problems.append(f'{where}: must be an object like {{"text": "…", "true": false}}')
+            reader.problems.append(f"{where}: " + _('must be an object like {"text": "…", "true": false}'))
             continue
         statement = _Reader(item, where, reader.problems)
         statement.reject_unknown_keys(STATEMENT_KEYS)
@@ -373,26 +387,27 @@ def _parse_statements(reader: _Reader) -> tuple[StatementSpec, ...]:
     if len(specs) == len(items) >= MIN_STATEMENTS:
         falses = sum(1 for spec in specs if spec.is_false)
         if falses == 0:
-            reader.problem("statements", 'mark at least one statement false ("true": false)')
+            reader.problem("statements", _('mark at least one statement false ("true": false)'))
         elif falses == len(specs):
-            reader.problem("statements", 'leave at least one statement true ("true": true)')
+            reader.problem("statements", _('leave at least one statement true ("true": true)'))
     return tuple(specs)
 
 
 def _parse_options(reader: _Reader) -> tuple[OptionSpec, ...]:
     items = reader.obj.get("options")
     if not isinstance(items, list):
-        reader.problem("options", 'is required: a list like [{"text": "…"}]')
+        reader.problem("options", _('is required: a list like [{"text": "…"}]'))
         return ()
     if not MIN_OPTIONS <= len(items) <= MAX_OPTIONS:
-        reader.problem("options", f"a poll has {MIN_OPTIONS} to {MAX_OPTIONS} options, not {len(items)}")
+        reader.problem("options", _("a poll has %(min)d to %(max)d options, not %(count)d",
+                                    min=MIN_OPTIONS, max=MAX_OPTIONS, count=len(items)))
     specs = []
     first_with_text: dict[str, int] = {}
     correct_numbers = []
     for number, item in enumerate(items, 1):
-        where = f"{reader.where}: option {number}"
+        where = f"{reader.where}: " + _("option %(number)d", number=number)
         if not isinstance(item, dict):
-            reader.problems.append(f'{where}: must be an object like {{"text": "…"}}')
+            reader.problems.append(f"{where}: " + _('must be an object like {"text": "…"}'))
             continue
         option = _Reader(item, where, reader.problems)
         option.reject_unknown_keys(OPTION_KEYS)
@@ -405,13 +420,13 @@ def _parse_options(reader: _Reader) -> tuple[OptionSpec, ...]:
         # The same rule as the editor: players could not tell "Yes" from " yes" apart.
         key = text.strip().casefold()
         if key in first_with_text:
-            option.problem("text", f"repeats option {first_with_text[key]}")
+            option.problem("text", _("repeats option %(number)d", number=first_with_text[key]))
         else:
             first_with_text[key] = number
         specs.append(OptionSpec(text=text, is_correct=correct))
     if len(correct_numbers) > 1:
         listed = ", ".join(str(number) for number in correct_numbers)
-        reader.problem("options", f"at most one option can be correct; options {listed} are")
+        reader.problem("options", _("at most one option can be correct; options %(numbers)s are", numbers=listed))
     return tuple(specs)
 
 
@@ -422,13 +437,13 @@ def _parse_results(reader: _Reader, options: tuple[OptionSpec, ...]) -> ResultsV
     if value is None:
         return ResultsVisibility.AFTER_CLOSE if quiz else ResultsVisibility.AFTER_VOTE
     if value not in (ResultsVisibility.AFTER_VOTE, ResultsVisibility.AFTER_CLOSE):
-        reader.problem("results", 'must be "after_vote" or "after_close"')
+        reader.problem("results", _('must be "after_vote" or "after_close"'))
         return ResultsVisibility.AFTER_VOTE
     if quiz and value == ResultsVisibility.AFTER_VOTE:
         reader.problem(
             "results",
-            'a quiz poll (one with a correct option) keeps its results hidden until the close; '
-            'use "after_close" or leave results out',
+            _('a quiz poll (one with a correct option) keeps its results hidden until the close; '
+              'use "after_close" or leave results out'),
         )
     return ResultsVisibility(value)
 
@@ -437,8 +452,8 @@ def _round_label(item: Any, number: int) -> str:
     """Name a round for messages: its number, and its title when it has one."""
     title = item.get("title") if isinstance(item, dict) else None
     if not isinstance(title, str) or not title.strip():
-        return f"round {number}"
-    return f"round {number} ({_quote(title)})"
+        return _("round %(number)d", number=number)
+    return _("round %(number)d (%(title)s)", number=number, title=_quote(title))
 
 
 def _quote(text: str) -> str:
