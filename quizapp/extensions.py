@@ -84,6 +84,15 @@ def init_app(app: Flask) -> None:
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
+def reads_only_from_here() -> None:
+    """End the request's transaction: it only reads from now on, so SQLite's write lock is not held while it renders.
+
+    Anything not committed is dropped; call it once the view has written what it will (or nothing).
+    """
+    db.session.rollback()
+    g.quizapp_reads_only = True
+
+
 def _translations() -> Translations:
     translations = g.get("quizapp_translations")
     if translations is None:
@@ -110,6 +119,6 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting;
         # taking the write lock up front makes racing writers queue on the busy timeout instead.
         # Outside requests (CLI, shell, tests) transactions stay deferred so an idle session never holds the lock.
-        writing = has_request_context() and request.method not in SAFE_METHODS
+        writing = has_request_context() and request.method not in SAFE_METHODS and not g.get("quizapp_reads_only")
         # Straight to the driver: this runs at the start of every request's transaction.
         conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -9,6 +9,7 @@ RATELIMIT_STORAGE_URI picks the storage: redis://… counts across workers and m
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, wraps
@@ -28,10 +29,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
+# After a failure the shared storage is left alone this long: a Redis that stopped answering would
+# otherwise cost every limited request a timeout, and fill the log with one error per request.
+RETRY_SHARED_AFTER = 30.0
+
+
+@dataclass
 class Counters:
     shared: FixedWindowRateLimiter  # in RATELIMIT_STORAGE_URI
     fallback: FixedWindowRateLimiter  # in this worker's memory, while the shared storage is unreachable
+    shared_down_until: float = 0.0  # time.monotonic() before which the shared storage is not tried
 
 
 class RateLimited(TooManyRequests):
@@ -63,7 +70,7 @@ class RateLimiter:
     def init_app(self, app: Flask) -> None:
         uri = app.config["RATELIMIT_STORAGE_URI"]
         # Short timeouts: a Redis that stopped answering must not hold a worker; it falls back below.
-        options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5} if uri.startswith(("redis", "rediss")) else {}
+        options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5} if uri.startswith(("redis", "valkey")) else {}
         # Wrapped, so an outage surfaces as one StorageError whatever the backend.
         self.storage = storage_from_string(uri, wrap_exceptions=True, **options)
         app.extensions[EXTENSION] = Counters(FixedWindowRateLimiter(self.storage), FixedWindowRateLimiter(MemoryStorage()))
@@ -86,11 +93,16 @@ class RateLimiter:
         """Count one request; raise RateLimited once any of the limits is used up."""
         counters: Counters = current_app.extensions[EXTENSION]
         for item in parse_limits(current_app.config[config_key]):
-            try:
-                allowed = counters.shared.hit(item, config_key, key)
-            except StorageError as error:
+            allowed = None
+            if time.monotonic() >= counters.shared_down_until:
+                try:
+                    allowed = counters.shared.hit(item, config_key, key)
+                except StorageError as error:
+                    counters.shared_down_until = time.monotonic() + RETRY_SHARED_AFTER
+                    log_event("rate_limit_storage_down", logging.ERROR, retry_in_s=int(RETRY_SHARED_AFTER),
+                              error=f"{type(error.storage_error).__name__}: {error.storage_error}")
+            if allowed is None:
                 # The shared storage is down: count in this worker rather than refuse everyone or limit no one.
-                log_event("rate_limit_storage_down", logging.ERROR, error=f"{type(error.storage_error).__name__}: {error.storage_error}")
                 allowed = counters.fallback.hit(item, config_key, key)
             if not allowed:
                 log_event("rate_limited", logging.WARNING, limit=str(item))

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from quizapp import queries
 from quizapp.access import signed_in_user_id, visible_round
 from quizapp.errors import render_error
-from quizapp.extensions import rate_limit
+from quizapp.extensions import rate_limit, reads_only_from_here
 from quizapp.logs import log_event
 from quizapp.models import ResultsVisibility, Round, RoundKind, RoundRules, utcnow
 from quizapp.play import bp
@@ -140,6 +140,8 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
 
 def _panel(round_: AnswerableRound, http_status: int, **state: Any) -> tuple[str, int]:
     """Render the round panel after an answer; only the htmx confirmation makes do with the light round."""
+    # Written or refused, the answer is settled: the reads for the panel need no write lock.
+    reads_only_from_here()
     shown: Round | AnswerableRound = round_
     if not is_htmx() or state.get("answer") is None:
         shown = visible_round(round_.id)  # the page, or the form again: title, intro, series, …

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from quizapp import queries
 from quizapp.access import visible_round
+from quizapp.models import Round
 from quizapp.results import bp
 from quizapp.results.summary import round_results
 from quizapp.rules.lifecycle import RoundStatus
@@ -26,22 +27,36 @@ def reveal(round_id: int) -> str:
     status = round_.status()
     if status is not RoundStatus.CLOSED:
         return render_template("results/not_yet.html", round=round_, status=status, statuses=RoundStatus)
-    answer = queries.player_answer(round_.id, current_user.id) if current_user.is_authenticated else None
+    viewer = current_user.id if current_user.is_authenticated else None
+    answer = queries.player_answer(round_.id, viewer) if viewer is not None else None
     results = round_results(round_)
-    # A closed round's page is the same for everyone who did not play it: rendered once, as its tallies are
-    # counted once. The key changes with what could still change it: a late-committed answer, the series' name.
-    series = (round_.series.id, round_.series.title) if round_.series else None
-    version = ("reveal", round_.id, round_.closes_at_utc, round_.answer_count, series)
+    top_board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer)
+    version = reveal_version(round_)
     return render_template(
         "results/reveal.html",
         results=results,
         round=round_,
         answer=answer,
         my_marks=answer.marked_ids if answer else set(),
-        top_board=board_page(results.leaderboard, 1, REVEAL_TOP, current_user.id if current_user.is_authenticated else None),
+        top_board=top_board,
         results_version=version,
-        cache_key=version if answer is None else None,
+        # The page is the same for everyone with nothing of their own on it: rendered once, like its tallies.
+        cache_key=version if answer is None and not top_board.shows_viewer else None,
     )
+
+
+def reveal_version(round_: Round) -> tuple[object, ...]:
+    """Everything a closed round's reveal shows that can still change, as a cache key.
+
+    Answers that arrived before the close and committed after it move answer_count; the curator can still
+    edit the title, the intro, the series and the explanations. Statements and options are in it whole,
+    so an edit the editor may allow later cannot leave an old copy behind either.
+    """
+    series = (round_.series.id, round_.series.title) if round_.series else None
+    statements = tuple((s.id, s.text, s.is_false, s.explanation) for s in round_.statements)
+    options = tuple((o.id, o.text, o.is_correct) for o in round_.options)
+    return ("reveal", round_.id, round_.closes_at_utc, round_.answer_count, round_.title, round_.intro, series,
+            statements, options)
 
 
 @bp.route("/rounds/<int:round_id>/results.json")

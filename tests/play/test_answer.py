@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import timedelta
 
 import pytest
+from flask import request
 from sqlalchemy import delete, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Round, User, utcnow
+from quizapp.web import render_page_or_fragment
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -337,3 +340,33 @@ def test_answer_without_csrf_token_is_refused_and_nothing_stored(facts, new_play
     assert ("<html" in text(response)) is not htmx
     assert stored_answers(round_id) == []
     assert answer_count(round_id) == 0
+
+
+def test_a_refused_answer_renders_its_page_without_holding_the_write_lock(app, facts, new_player, monkeypatch):
+    """Stragglers after the close get their 409 page while others' writes go on: no write lock while it renders."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock")
+    round_id, false_ids, _true_ids = facts
+    player = new_player("straggler")
+    close_now(round_id)
+    lock_free_while_rendering = []
+
+    def render(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if request.method != "POST":  # the round page the player loads first
+            return render_page_or_fragment(*args, **kwargs)
+        other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            lock_free_while_rendering.append(True)
+        except sqlite3.OperationalError:
+            lock_free_while_rendering.append(False)
+        finally:
+            other.close()
+        return render_page_or_fragment(*args, **kwargs)
+
+    monkeypatch.setattr("quizapp.play.views.render_page_or_fragment", render)
+    db.session.rollback()  # the test's own read transaction must not be what holds anything
+    assert player.answer(round_id, false_ids).status_code == 409
+    assert lock_free_while_rendering == [True]

@@ -135,3 +135,20 @@ def test_two_players_each_see_their_own_marks_on_the_same_reveal(app, make, new_
             assert all('class="reveal-item mine"' in item for item in mine)
             shown = {item.split('<p class="choice-text">')[1].split("</p>")[0] for item in mine}
             assert shown == {text_of[i] for i in marked}
+
+
+def test_a_curators_edit_after_the_close_reaches_the_kept_reveal(app, make, visitor):
+    """A closed round keeps its statements, but its title, intro and explanations can still be edited."""
+    round_ = make.facts_round(status="closed", title="Before the edit", explanations=["old why"] * 4)
+    make.answer(round_, make.user("edit_watcher"), [next(s.id for s in round_.statements if s.is_false)])
+    url = f"/rounds/{round_.id}/reveal"
+    before = visitor.get(url).get_data(as_text=True)
+    assert "Before the edit" in before and "old why" in before
+    db.session.rollback()
+    edited = db.session.get(Round, round_.id)
+    edited.title, edited.intro = "After the edit", "A new intro"
+    edited.statements[0].explanation = "new why"
+    db.session.commit()
+    after = visitor.get(url).get_data(as_text=True)
+    assert "After the edit" in after and "A new intro" in after and "new why" in after
+    assert "Before the edit" not in after
