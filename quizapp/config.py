@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Templates link static files with their content hash (web.static_url), so a year-long cache is safe.
     "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+    # Closed rounds' reveals and the leaderboards, for visitors without a session: seconds a front cache may keep them.
+    "SHARED_PAGE_MAX_AGE": 60,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en", "ru"],
     "SQLITE_BUSY_TIMEOUT_MS": 5000,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, abort, g, render_template, request, url_for
+from flask import Flask, Response, abort, g, render_template, request, session, url_for
 from flask_babel import (
     format_datetime,
     format_decimal,
@@ -70,6 +70,11 @@ def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
     # Babel's formatting is a fair share of a small page; the same close time shows on every answer's confirmation.
     # The locale and zone are in the key: format_datetime reads the request's own, which are those.
     return format_datetime(value, fmt)
+
+
+def shareable() -> None:
+    """Mark this page as the same for every visitor without a session (a closed round's reveal, a leaderboard)."""
+    g.shareable = True
 
 
 def note_arrival() -> None:
@@ -178,4 +183,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config["HSTS_SECONDS"]:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        if g.get("shareable") and request.method in ("GET", "HEAD") and response.status_code == 200 and not session:
+            # A visitor with no session gets what every such visitor gets: a front cache may keep it briefly.
+            # Flask adds Vary: Cookie, so anyone signed in (or with a chosen language) gets their own page.
+            response.cache_control.public = True
+            response.cache_control.max_age = app.config["SHARED_PAGE_MAX_AGE"]
+            response.vary.add("Accept-Language")
         return response

@@ -438,10 +438,11 @@ def test_error_pages_in_russian(ru_visitor) -> None:  # type: ignore[no-untyped-
 
 
 def switch(player: Player, lang: str, accept_language: str = ENGLISH):  # type: ignore[no-untyped-def]
-    """Press a language button, from a browser that prefers accept_language."""
+    """Press a language button, from a browser that prefers accept_language (the switcher takes no CSRF token)."""
     headers = {"Accept-Language": accept_language}
-    token = csrf_from(player.get("/", headers=headers).get_data(as_text=True))
-    return player.client.post("/language", data={"csrf_token": token, "lang": lang, "next": "/leaderboard"}, headers=headers)
+    page = player.get("/", headers=headers).get_data(as_text=True)
+    assert 'action="/language"' in page
+    return player.client.post("/language", data={"lang": lang, "next": "/leaderboard"}, headers=headers)
 
 
 def test_switcher_choice_sticks_and_overrides_the_browser(visitor, russian_catalog) -> None:  # type: ignore[no-untyped-def]
@@ -460,9 +461,15 @@ def test_switcher_choice_sticks_and_overrides_the_browser(visitor, russian_catal
     assert '<html lang="en">' in visitor.get("/", headers={"Accept-Language": RUSSIAN}).get_data(as_text=True)
 
 
-def test_switcher_needs_the_csrf_token(visitor, russian_catalog) -> None:  # type: ignore[no-untyped-def]
-    assert visitor.client.post("/language", data={"lang": "ru"}).status_code == 400
-    assert '<html lang="en">' in visitor.get("/", headers={"Accept-Language": ENGLISH}).get_data(as_text=True)
+def test_a_visitor_gets_a_cookie_only_once_they_choose_a_language(visitor, russian_catalog) -> None:  # type: ignore[no-untyped-def]
+    """The switcher carries no CSRF token, so the pages a visitor only reads set no cookie."""
+    english = {"Accept-Language": ENGLISH}
+    assert "Set-Cookie" not in visitor.get("/leaderboard", headers=english).headers
+    switched = switch(visitor, "ru", ENGLISH)
+    assert "Set-Cookie" in switched.headers
+    assert '<html lang="ru">' in visitor.get("/", headers=english).get_data(as_text=True)
+    assert visitor.client.post("/language", data={"lang": "xx"}).status_code == 303  # unknown: ignored
+    assert '<html lang="ru">' in visitor.get("/", headers=english).get_data(as_text=True)
 
 
 def test_switcher_choice_survives_joining(visitor, russian_catalog) -> None:  # type: ignore[no-untyped-def]
@@ -535,7 +542,7 @@ def test_times_use_russian_month_names(make, ru_visitor, visitor) -> None:  # ty
     assert "May 14, 2025" in english or "14 May 2025" in english
 
     # In the viewer's time zone (the browser reports it): 12:30 in Moscow.
-    token = csrf_from(ru_visitor.get("/").get_data(as_text=True))
+    token = csrf_from(ru_visitor.get("/login").get_data(as_text=True))  # a visitor's token comes with a form
     assert ru_visitor.client.post("/timezone", data={"csrf_token": token, "tz": "Europe/Moscow"}).status_code == 204
     moscow = assert_russian(ru_visitor.get(url))
     assert "14 мая 2025 г., 12:30" in moscow, moscow

@@ -30,7 +30,7 @@ from quizapp.auth.forms import (
     SetPasswordForm,
 )
 from quizapp.auth.service import UsernameError, find_user, new_user
-from quizapp.extensions import db, login_manager, rate_limit
+from quizapp.extensions import csrf, db, login_manager, rate_limit
 from quizapp.logs import log_event
 from quizapp.models import User
 from quizapp.rules.lifecycle import time_zones
@@ -165,11 +165,16 @@ def set_password() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def language() -> Response:
-    """Remember the chosen UI language."""
-    form = EmptyForm()
+    """Remember the chosen UI language.
+
+    Exempt from CSRF on purpose: the switcher is on every page, and a token there would give every
+    visitor a session cookie, so no shared cache could keep a page anyone only reads. A forged post can
+    do no more than change the display language, which the switcher itself changes back.
+    """
     lang = request.form.get("lang", "")
-    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+    if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     return redirect(safe_next(url_for("play.home")), code=303)
 

@@ -14,6 +14,7 @@ from quizapp.models import Round, Series, utcnow
 from quizapp.results.summary import round_tallies
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.ranking import BoardPage, Ranked, board_page
+from quizapp.web import shareable
 
 PER_PAGE = 50
 
@@ -32,6 +33,7 @@ def fragment_key(version: tuple[object, ...], board: BoardPage) -> tuple[object,
 @bp.route("/leaderboard")
 def overall() -> str:
     """Rank every player across all closed scored rounds."""
+    shareable()
     now = utcnow()
     version = ("overall", queries.closed_rounds_version(now))
     board = page_of(cached(version, lambda: queries.overall_leaderboard(now)))
@@ -41,6 +43,7 @@ def overall() -> str:
 @bp.route("/series/<int:series_id>")
 def series(series_id: int) -> str:
     """List a series' published rounds and rank its players over the closed ones."""
+    shareable()
     found = db.session.get(Series, series_id)
     if found is None:
         abort(404)
@@ -62,6 +65,7 @@ def series(series_id: int) -> str:
 @bp.route("/rounds/<int:round_id>/leaderboard")
 def round_board(round_id: int) -> str:
     """The full leaderboard of one closed round, page by page."""
+    shareable()
     round_ = visible_round(round_id)
     if round_.status() is not RoundStatus.CLOSED or not round_.is_scored:
         abort(404)

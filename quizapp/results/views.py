@@ -14,7 +14,7 @@ from quizapp.results import bp
 from quizapp.results.summary import round_results
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.ranking import board_page
-from quizapp.web import iso_utc
+from quizapp.web import iso_utc, shareable
 
 # The reveal shows the top of the round's leaderboard; the full one has its own paged page.
 REVEAL_TOP = 10
@@ -27,6 +27,7 @@ def reveal(round_id: int) -> str:
     status = round_.status()
     if status is not RoundStatus.CLOSED:
         return render_template("results/not_yet.html", round=round_, status=status, statuses=RoundStatus)
+    shareable()
     viewer = current_user.id if current_user.is_authenticated else None
     answer = queries.player_answer(round_.id, viewer) if viewer is not None else None
     results = round_results(round_)

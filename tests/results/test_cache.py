@@ -152,3 +152,30 @@ def test_a_curators_edit_after_the_close_reaches_the_kept_reveal(app, make, visi
     after = visitor.get(url).get_data(as_text=True)
     assert "After the edit" in after and "A new intro" in after and "new why" in after
     assert "Before the edit" not in after
+
+
+# --- front caches: a shared reveal link served without the app --------------------------------------
+
+
+def test_a_visitor_reading_closed_results_gets_no_cookie_and_a_page_a_front_cache_may_keep(app, make, visitor):
+    round_ = make.facts_round(status="closed")
+    make.answer(round_, make.user("shared_link"), [next(s.id for s in round_.statements if s.is_false)])
+    for url in (f"/rounds/{round_.id}/reveal", "/leaderboard", f"/rounds/{round_.id}/leaderboard"):
+        response = visitor.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        assert response.cache_control.public and response.cache_control.max_age == 60, url
+        # Signed-in viewers send a cookie, other languages another Accept-Language: a cache keeps them apart.
+        assert {"Cookie", "Accept-Language"} <= set(response.vary), url
+
+
+def test_pages_with_anything_personal_or_still_changing_are_never_public(app, make, new_player, visitor):
+    closed = make.facts_round(status="closed")
+    open_round = make.facts_round(status="open")
+    player = new_player("private_eye")
+    assert not player.get(f"/rounds/{closed.id}/reveal").cache_control.public
+    assert not player.get("/leaderboard").cache_control.public
+    # The round page carries an answer form, and so a CSRF token in the visitor's new session.
+    round_page = visitor.get(f"/rounds/{open_round.id}")
+    assert not round_page.cache_control.public and "Set-Cookie" in round_page.headers
+    assert not visitor.get(f"/rounds/{open_round.id}/reveal").cache_control.public  # not closed yet

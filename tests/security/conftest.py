@@ -47,9 +47,16 @@ def assert_safe(response, *payloads: str) -> None:  # type: ignore[no-untyped-de
     assert "{&#39;" not in body and "[&#39;" not in body, "a Python dict or list was rendered as text"
 
 
-def token(player: Player, url: str = "/") -> str:
-    """The CSRF token of this client's session, read from a page as a browser would."""
-    return csrf_from(text(player.get(url)))
+def token(player: Player, url: str | None = None) -> str:
+    """The CSRF token of this client's session, read from a page as a browser would.
+
+    Signed-in pages carry one in the logout form; a visitor's read-only pages carry none, so a visitor's
+    comes from the login form.
+    """
+    if url is not None:
+        return csrf_from(text(player.get(url)))
+    page = text(player.get("/"))
+    return csrf_from(page) if 'name="csrf_token"' in page else csrf_from(text(player.get("/login")))
 
 
 def signed_in(app: Flask, user_id: int) -> Player:
