@@ -183,7 +183,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config["HSTS_SECONDS"]:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
-        if g.get("shareable") and request.method in ("GET", "HEAD") and response.status_code == 200 and not session:
+        arrived_without_session = app.config["SESSION_COOKIE_NAME"] not in request.cookies
+        if (g.get("shareable") and request.method in ("GET", "HEAD") and response.status_code == 200
+                and arrived_without_session and not session):
             # A visitor with no session gets what every such visitor gets: a front cache may keep it briefly.
             # Flask adds Vary: Cookie, so anyone signed in (or with a chosen language) gets their own page.
             response.cache_control.public = True

@@ -169,14 +169,30 @@ def set_password() -> str | Response | tuple[str, int]:
 def language() -> Response:
     """Remember the chosen UI language.
 
-    Exempt from CSRF on purpose: the switcher is on every page, and a token there would give every
-    visitor a session cookie, so no shared cache could keep a page anyone only reads. A forged post can
-    do no more than change the display language, which the switcher itself changes back.
+    No CSRF token, on purpose: the switcher is on every page, and a token there would give every visitor
+    a session cookie, so no shared cache could keep a page anyone only reads. Instead a post from another
+    site is refused by the headers browsers add: with SameSite=Lax it would arrive without the session
+    cookie, and answering it with a new session would sign the player out (and lose a guest's account).
     """
     lang = request.form.get("lang", "")
-    if lang in current_app.config["LANGUAGES"]:
+    if from_this_site() and lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     return redirect(safe_next(url_for("play.home")), code=303)
+
+
+def from_this_site() -> bool:
+    """Whether a POST came from this site's own pages, by Sec-Fetch-Site, else by Origin.
+
+    Every current browser sends one or the other with a cross-site POST; a request with neither
+    (an old browser, a script) is taken as same-site, as such a browser could not be told apart anyway.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin == request.host_url.rstrip("/")
+    return True
 
 
 @bp.route("/timezone", methods=["POST"])

@@ -43,7 +43,6 @@ def overall() -> str:
 @bp.route("/series/<int:series_id>")
 def series(series_id: int) -> str:
     """List a series' published rounds and rank its players over the closed ones."""
-    shareable()
     found = db.session.get(Series, series_id)
     if found is None:
         abort(404)

@@ -179,3 +179,6 @@ def test_pages_with_anything_personal_or_still_changing_are_never_public(app, ma
     round_page = visitor.get(f"/rounds/{open_round.id}")
     assert not round_page.cache_control.public and "Set-Cookie" in round_page.headers
     assert not visitor.get(f"/rounds/{open_round.id}/reveal").cache_control.public  # not closed yet
+    # Any session at all (here only a chosen language) makes the page the visitor's own.
+    visitor.client.post("/language", data={"lang": "ru"}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert not visitor.get(f"/rounds/{closed.id}/reveal").cache_control.public

@@ -118,6 +118,31 @@ def test_the_language_switch_alone_takes_no_token_and_can_change_nothing_but_the
         assert (session["lang"], session["_user_id"]) == ("ru", signed_in_as)
 
 
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "https://evil.example"}, {"Origin": "null"}],
+                         ids=["fetch-cross-site", "fetch-same-site", "origin-elsewhere", "origin-null"])
+def test_a_language_switch_posted_from_another_site_changes_nothing(app, world, headers):
+    """With SameSite=Lax such a post arrives without the session cookie: a new session in reply would sign
+    the player out, and a guest would lose their account. It is refused, and sets no cookie."""
+    stranger = Player(app.test_client())
+    response = stranger.client.post("/language", data={"lang": "ru"}, headers=headers)
+    assert response.status_code == 303 and "Set-Cookie" not in response.headers
+    with world.pat.client.session_transaction() as session:
+        before = dict(session)
+    world.pat.client.post("/language", data={"lang": "ru"}, headers=headers)
+    with world.pat.client.session_transaction() as session:
+        assert dict(session) == before and "lang" not in session
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"},
+                                     {"Origin": "http://localhost"}, {}],
+                         ids=["fetch-same-origin", "fetch-typed-or-bookmarked", "origin-here", "neither-header"])
+def test_a_language_switch_from_this_site_is_taken(world, headers):
+    world.pat.client.post("/language", data={"lang": "ru"}, headers=headers)
+    with world.pat.client.session_transaction() as session:
+        assert session["lang"] == "ru"
+
+
 def test_an_htmx_post_may_carry_the_token_in_the_header_the_body_tag_sets(world):
     page = text(world.pat.get(f"/rounds/{world.open_facts}"))
     [header_token] = re.findall(r'<body hx-headers:inherited=\'\{"X-CSRFToken": "([^"]+)"\}\'', page)
