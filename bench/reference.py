@@ -25,6 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.config import DEFAULTS
+from quizapp.extensions import configure_sqlite_connection
+
 metadata = MetaData()
 
 reference_answer = Table(
@@ -44,26 +47,20 @@ REJECTED = '<section id="round-panel"><p role="alert">Join first.</p></section>'
 
 
 def make_engine(url: str) -> Engine:
-    """An engine set up like the app's: pre-ping pool; on SQLite WAL, a busy timeout and immediate writes."""
+    """An engine set up as the app's is: its default engine options (no pre-ping) and, on SQLite, the same
+    connection setup (WAL, busy timeout, foreign keys) with writes beginning IMMEDIATE straight through the driver."""
+    engine = create_engine(url, **DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"])
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_pre_ping=True)
 
         @event.listens_for(engine, "connect")
         def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA busy_timeout = 5000")
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-            cursor.close()
+            configure_sqlite_connection(dbapi_connection, DEFAULTS["SQLITE_BUSY_TIMEOUT_MS"])
 
         @event.listens_for(engine, "begin")
         def on_begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    return engine
 
 
 def create_app() -> Flask:
