@@ -15,6 +15,8 @@ SIZE = 512
 # Rendered HTML has its own, larger store: leaderboard rows are many and cheap to redo, and must not push
 # out the tallies and rankings, which are few and costly.
 FRAGMENTS = 2048
+# Rounds being answered now: a handful at a time.
+ROUNDS = 256
 
 
 class LRU:
@@ -25,6 +27,21 @@ class LRU:
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
             if key in self._items:
@@ -32,10 +49,7 @@ class LRU:
                 return self._items[key]  # type: ignore[no-any-return]
         # Computed outside the lock: two threads may both compute once, which is harmless.
         value = compute()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        self.put(key, value)
         return value
 
 
@@ -48,10 +62,16 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     return store.get_or_compute(key, compute)
 
 
+def kept_rounds() -> LRU:
+    """This app's memory of rounds being answered, by id (see play.service.answerable_round)."""
+    return current_app.extensions.setdefault("quizapp_rounds", LRU(ROUNDS))  # type: ignore[no-any-return]
+
+
 def forget_everything(app: Flask) -> None:
     """Drop every kept value and fragment of the app (tests that start over on a new database)."""
     app.extensions.pop("quizapp_cache", None)
     app.extensions.pop("quizapp_fragments", None)
+    app.extensions.pop("quizapp_rounds", None)
 
 
 def cached_fragment(key: Hashable | None, caller: Callable[[], str]) -> Markup:

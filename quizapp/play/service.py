@@ -15,9 +15,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
 
+from quizapp.cache import kept_rounds
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Option, Round, RoundRules, Statement, User, utcnow
 from quizapp.queries import PlayerAnswer
+from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
 
 
@@ -46,6 +48,7 @@ class AnswerableRound(RoundRules):
     opens_at: datetime | None
     closes_at: datetime | None
     results_visibility: str
+    created_at: datetime
     statements: tuple[Item, ...]
     options: tuple[Item, ...]
 
@@ -57,7 +60,8 @@ def _answerable_query() -> Select[Any]:
     return (
         select(
             rounds.c.id, rounds.c.curator_id, rounds.c.kind, rounds.c.published, rounds.c.opens_at,
-            rounds.c.closes_at, rounds.c.results_visibility,
+            rounds.c.closes_at, rounds.c.results_visibility, rounds.c.created_at,
+            rounds.c.answer_count,
             statements.c.id, statements.c.text, statements.c.is_false,
             options.c.id, options.c.text, options.c.is_correct,
         )
@@ -69,20 +73,48 @@ def _answerable_query() -> Select[Any]:
 
 
 def answerable_round(round_id: int) -> AnswerableRound | None:
-    """Load what answering the round needs, in one query; None if there is no such round."""
+    """Load what answering the round needs, in one query; None if there is no such round.
+
+    A published round with answers is also kept in this process's memory for remembered_round.
+    """
     rows = db.session.execute(_answerable_query(), {"round_id": round_id}).all()
+    kept = kept_rounds()
     if not rows:
+        kept.discard(round_id)
         return None
     first = rows[0]
-    return AnswerableRound(
-        *first[:7],
-        statements=tuple(Item(row[7], row[8], is_false=row[9]) for row in rows if row[7] is not None),
-        options=tuple(Item(row[10], row[11], is_correct=row[12]) for row in rows if row[10] is not None),
+    round_ = AnswerableRound(
+        *first[:8],
+        statements=tuple(Item(row[9], row[10], is_false=row[11]) for row in rows if row[9] is not None),
+        options=tuple(Item(row[12], row[13], is_correct=row[14]) for row in rows if row[12] is not None),
     )
+    if round_.published and first.answer_count > 0:
+        kept.put(round_id, round_)
+    else:
+        kept.discard(round_id)
+    return round_
+
+
+def remembered_round(round_id: int, at: datetime) -> AnswerableRound | None:
+    """The round as this process last read it, if it had answers then and its remembered times make it open at `at`.
+
+    Once a round has answers the editor locks what answers are checked and scored against; only its times can
+    still change (closed early, extended), or it can be deleted. So an answer to a remembered round is stored with
+    `remembered=True`: the insert writes nothing unless the round in the database is still this one with these
+    times, and the caller then decides again on a fresh answerable_round.
+    """
+    round_: AnswerableRound | None = kept_rounds().get(round_id)
+    if round_ is None or round_.status(at) is not RoundStatus.OPEN:
+        return None
+    return round_
 
 
 class AnswerRejected(ValueError):
     """The answer's shape is wrong; the message is for the player."""
+
+
+class RoundChanged(Exception):
+    """Nothing was stored for a remembered round: its times changed, it is gone, or the player had answered."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +151,8 @@ def facts_problem(round_: RoundRules, marked: list[int]) -> str | None:
     return None
 
 
-def store_facts_answer(round_: AnswerableRound, player_id: int, marked: list[int], at: datetime | None = None) -> Stored:
+def store_facts_answer(round_: AnswerableRound, player_id: int, marked: list[int], at: datetime | None = None, *,
+                       remembered: bool = False) -> Stored:
     """Score and store the player's marks; a second answer, racing or not, stores nothing."""
     problem = facts_problem(round_, marked)
     if problem:
@@ -133,10 +166,11 @@ def store_facts_answer(round_: AnswerableRound, player_id: int, marked: list[int
         "max_points": len(false_ids),
         "created_at": at or utcnow(),
     }
-    return _store(round_, values, sorted(set(marked)))
+    return _store(round_, values, sorted(set(marked)), remembered)
 
 
-def store_poll_answer(round_: AnswerableRound, player_id: int, option_id: int, at: datetime | None = None) -> Stored:
+def store_poll_answer(round_: AnswerableRound, player_id: int, option_id: int, at: datetime | None = None, *,
+                      remembered: bool = False) -> Stored:
     """Store the player's vote; a second vote stores nothing."""
     if option_id not in {option.id for option in round_.options}:
         raise AnswerRejected(_("Choose one of the options."))
@@ -149,36 +183,69 @@ def store_poll_answer(round_: AnswerableRound, player_id: int, option_id: int, a
         "max_points": 1 if correct is not None else 0,
         "created_at": at or utcnow(),
     }
-    return _store(round_, values, [])
+    return _store(round_, values, [], remembered)
+
+
+ANSWER_COLUMNS = ("round_id", "player_id", "option_id", "points", "max_points", "created_at")
+
+
+@dataclass(frozen=True)
+class Writes:
+    """The answer path's writes, built once per dialect so a request only binds its values."""
+
+    insert_answer: Executable
+    insert_remembered: Executable
+    insert_marks: Executable
+    count_answer: Executable
 
 
 @cache
-def _statements(dialect: str) -> tuple[Executable, Executable, Executable]:
-    """The answer path's three writes, built once per dialect so a request only binds its values."""
+def _writes(dialect: str) -> Writes:
     answers, marks, rounds = Answer.__table__, Mark.__table__, Round.__table__
-    insert_answer = (
-        (postgresql_insert if dialect == "postgresql" else sqlite_insert)(answers)
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # The answer's values, selected from the round only while its times are those the process remembers. Its
+    # creation time tells a new round apart from a deleted one whose id SQLite gave out again.
+    # SQLite needs the WHERE here anyway: it tells its parser the ON CONFLICT belongs to the INSERT.
+    guarded = select(*(bindparam(name, type_=answers.c[name].type) for name in ANSWER_COLUMNS)).where(
+        rounds.c.id == bindparam("round_id"),
+        rounds.c.created_at == bindparam("round_created_at"),
+        rounds.c.published,
+        rounds.c.opens_at.is_not_distinct_from(bindparam("opens_at")),
+        rounds.c.closes_at.is_not_distinct_from(bindparam("closes_at")),
+    )
+    return Writes(
+        insert_answer=dialect_insert(answers)
         .on_conflict_do_nothing(index_elements=["round_id", "player_id"])
-        .returning(answers.c.id)
+        .returning(answers.c.id),
+        insert_remembered=dialect_insert(answers)
+        .from_select(ANSWER_COLUMNS, guarded)
+        .on_conflict_do_nothing(index_elements=["round_id", "player_id"])
+        .returning(answers.c.id),
+        insert_marks=insert(marks),
+        count_answer=update(rounds)
+        .where(rounds.c.id == bindparam("counted_round"))
+        .values(answer_count=rounds.c.answer_count + 1),
     )
-    count_answer = (
-        update(rounds).where(rounds.c.id == bindparam("counted_round")).values(answer_count=rounds.c.answer_count + 1)
-    )
-    return insert_answer, insert(marks), count_answer
 
 
-def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int]) -> Stored:
+def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int], remembered: bool) -> Stored:
     """Insert the answer unless the player already has one; the unique (round, player) key decides, not a read."""
     connection = db.session.connection()
-    insert_answer, insert_marks, count_answer = _statements(connection.dialect.name)
+    writes = _writes(connection.dialect.name)
     try:
-        answer_id = connection.execute(insert_answer, values).scalar()
+        if remembered:
+            guard = {"round_created_at": round_.created_at, "opens_at": round_.opens_at, "closes_at": round_.closes_at}
+            answer_id = connection.execute(writes.insert_remembered, values | guard).scalar()
+        else:
+            answer_id = connection.execute(writes.insert_answer, values).scalar()
         if answer_id is None:
             db.session.rollback()
+            if remembered:
+                raise RoundChanged()
             return Stored(answer=None, created=False)
         if marked:
-            connection.execute(insert_marks, [{"answer_id": answer_id, "statement_id": i} for i in marked])
-        connection.execute(count_answer, {"counted_round": round_.id})
+            connection.execute(writes.insert_marks, [{"answer_id": answer_id, "statement_id": i} for i in marked])
+        connection.execute(writes.count_answer, {"counted_round": round_.id})
         db.session.commit()
     except IntegrityError as error:
         # A foreign key refused the write: the player's account is gone (their signed cookie outlived it),

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from quizapp import queries
 from quizapp.access import signed_in_user_id, visible_round
+from quizapp.cache import cached_fragment
 from quizapp.errors import render_error
 from quizapp.extensions import rate_limit, reads_only_from_here
 from quizapp.logs import log_event
@@ -18,8 +19,10 @@ from quizapp.play import bp
 from quizapp.play.service import (
     AnswerableRound,
     AnswerRejected,
+    RoundChanged,
     answerable_round,
     parse_ids,
+    remembered_round,
     store_facts_answer,
     store_poll_answer,
 )
@@ -99,12 +102,23 @@ def _player_key() -> str:
 @rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key)
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
-    # The busiest write in the app: the player comes from the signed session, the round from one light query,
-    # and on SQLite the whole request is one write transaction (BEGIN IMMEDIATE), so nothing waits twice.
+    # The busiest write in the app: the player comes from the signed session, and the round from this process's
+    # memory once it has answers (else one light query). On SQLite the request is one write transaction
+    # (BEGIN IMMEDIATE), so nothing waits twice.
     player_id = signed_in_user_id()
+    remembered = remembered_round(round_id, g.arrived_at)
+    if remembered is not None:
+        try:
+            return _take_answer(remembered, player_id, remembered=True)
+        except RoundChanged:
+            pass  # closed early, extended, deleted, or answered before: decide on what the database holds now
     round_ = answerable_round(round_id)
     if round_ is None or not (round_.published or player_id == round_.curator_id):
         abort(404)
+    return _take_answer(round_, player_id)
+
+
+def _take_answer(round_: AnswerableRound, player_id: int | None, *, remembered: bool = False) -> str | tuple[str, int] | Response:
     marked_raw = request.form.getlist("marks")
     chosen_raw = request.form.get("option", "")
     try:
@@ -120,12 +134,14 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
         return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
     try:
         if round_.kind == RoundKind.FACTS:
-            stored = store_facts_answer(round_, player_id, marked, g.arrived_at)
+            stored = store_facts_answer(round_, player_id, marked, g.arrived_at, remembered=remembered)
         elif chosen is None:
             raise AnswerRejected(_("Choose one of the options."))
         else:
-            stored = store_poll_answer(round_, player_id, chosen, g.arrived_at)
+            stored = store_poll_answer(round_, player_id, chosen, g.arrived_at, remembered=remembered)
     except AnswerRejected as rejected:
+        if remembered:
+            raise RoundChanged() from rejected  # judged again on the round as it is now, which may be another one
         # A player who already answered sees their answer, whatever this second form said.
         answered = queries.player_answer(round_.id, player_id)
         if answered is not None:
@@ -142,11 +158,22 @@ def _panel(round_: AnswerableRound, http_status: int, **state: Any) -> tuple[str
     """Render the round panel after an answer; only the htmx confirmation makes do with the light round."""
     # Written or refused, the answer is settled: the reads for the panel need no write lock.
     reads_only_from_here()
-    shown: Round | AnswerableRound = round_
-    if not is_htmx() or state.get("answer") is None:
+    answer: PlayerAnswer | None = state.get("answer")
+    if not is_htmx() or answer is None:
         shown = visible_round(round_.id)  # the page, or the form again: title, intro, series, …
-    context = round_context(shown, **state)
-    return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status, **context)
+        return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status,
+                                       **round_context(shown, **state))
+    status = round_.status()
+    if status is not RoundStatus.OPEN or shows_tally_after_vote(round_):
+        return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status,
+                                       **round_context(round_, **state))
+    # Every player who marks the same statements gets the same confirmation until the close, so it is
+    # rendered once per choice. The items are in the key: they are fixed once the round has an answer, and
+    # an edit that raced the first answer then still shows what was answered.
+    key = ("confirmation", round_.id, round_.closes_at, round_.statements, round_.options, answer.marked_ids,
+           answer.option_id)
+    body = cached_fragment(key, lambda: render_template("play/_round_panel.html", **round_context(round_, **state)))
+    return body, http_status
 
 
 @bp.route("/rounds/<int:round_id>/tally")
