@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -185,6 +186,44 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_expires(app, make, visi
     assert isinstance(lifetime, timedelta) and timedelta(0) < lifetime <= timedelta(days=90)
     expires = parsedate_to_datetime(cookie["expires"])
     assert abs(expires - (datetime.now(UTC) + lifetime)) < timedelta(minutes=1)
+
+
+def signed_days_ago(monkeypatch, days: float) -> None:  # type: ignore[no-untyped-def]
+    """Make session cookies signed from now on carry a time that many days back."""
+    from itsdangerous import TimestampSigner
+
+    signed_at = int(time.time() - days * 86400)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at)
+
+
+def test_an_unchanged_session_is_not_signed_again_on_every_request(visitor):
+    assert visitor.join("Gina").status_code == 303
+    visitor.get("/")  # the first page after signing in stores a new CSRF token: a change, so it is sent
+    response = visitor.get("/")
+    assert "Gina" in text(response)
+    assert [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")] == []
+
+
+def test_a_session_signed_over_a_day_ago_is_signed_again_and_lasts_a_lifetime_from_now(app, visitor, monkeypatch):
+    with monkeypatch.context() as patched:
+        signed_days_ago(patched, 2)
+        assert visitor.join("Gina").status_code == 303
+        visitor.get("/")  # the session's last change: its CSRF token
+    response = visitor.get("/")
+    assert "Gina" in text(response)
+    expires = parsedate_to_datetime(attributes(set_cookie(response))["expires"])
+    assert abs(expires - (datetime.now(UTC) + app.config["PERMANENT_SESSION_LIFETIME"])) < timedelta(minutes=1)
+    assert "Gina" in text(visitor.get("/"))
+
+
+def test_a_session_signed_longer_ago_than_its_lifetime_is_signed_out(app, visitor, monkeypatch):
+    days = app.config["PERMANENT_SESSION_LIFETIME"].days + 1
+    with monkeypatch.context() as patched:
+        signed_days_ago(patched, days)
+        assert visitor.join("Gina").status_code == 303
+    # The browser would have dropped it; one that sends it anyway is not signed in by it.
+    visitor.client.set_cookie("session", visitor.client.get_cookie("session").value)
+    assert "Gina" not in text(visitor.get("/"))
 
 
 def test_the_session_cookie_is_secure_when_configured(app, make, visitor):
