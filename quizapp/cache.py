@@ -7,8 +7,9 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
+
+from quizapp.extensions import locale_and_zone
 
 T = TypeVar("T")
 SIZE = 512
@@ -85,6 +86,6 @@ def cached_fragment(key: Hashable | None, caller: Callable[[], str]) -> Markup:
         return Markup(caller())
     scope = g.get("quizapp_fragment_scope")
     if scope is None:  # the same for every fragment of the request: worked out once
-        scope = g.quizapp_fragment_scope = (str(get_locale()), str(get_timezone()), request.script_root)
+        scope = g.quizapp_fragment_scope = (*locale_and_zone(), request.script_root)
     store = current_app.extensions.setdefault("quizapp_fragments", LRU(FRAGMENTS))
     return store.get_or_compute((key, scope), lambda: Markup(caller()))
