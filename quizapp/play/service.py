@@ -1,7 +1,7 @@
 """Storing an answer: validated, scored, and made final by the unique constraint."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Executable, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, Executable, Select, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -230,7 +230,16 @@ def _writes(dialect: str) -> Writes:
 
 def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int], remembered: bool) -> Stored:
     """Insert the answer unless the player already has one; the unique (round, player) key decides, not a read."""
-    connection = db.session.connection()
+    if not remembered:
+        return _write(db.session.connection(), db.session.commit, db.session.rollback, round_, values, marked, False)
+    # Nothing was read for a remembered round: its writes take a connection of their own, without the ORM
+    # session's bookkeeping, which cost as much as a statement.
+    with db.engine.connect() as connection:
+        return _write(connection, connection.commit, connection.rollback, round_, values, marked, True)
+
+
+def _write(connection: Connection, commit: Callable[[], None], rollback: Callable[[], None], round_: AnswerableRound,
+           values: dict[str, object], marked: list[int], remembered: bool) -> Stored:
     writes = _writes(connection.dialect.name)
     try:
         if remembered:
@@ -239,18 +248,18 @@ def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int]
         else:
             answer_id = connection.execute(writes.insert_answer, values).scalar()
         if answer_id is None:
-            db.session.rollback()
+            rollback()
             if remembered:
                 raise RoundChanged()
             return Stored(answer=None, created=False)
         if marked:
             connection.execute(writes.insert_marks, [{"answer_id": answer_id, "statement_id": i} for i in marked])
         connection.execute(writes.count_answer, {"counted_round": round_.id})
-        db.session.commit()
+        commit()
     except IntegrityError as error:
         # A foreign key refused the write: the player's account is gone (their signed cookie outlived it),
         # or an edit racing the round's first answer deleted a marked statement.
-        db.session.rollback()
+        rollback()
         if db.session.get(User, values["player_id"]) is None:
             raise AnswerRejected(_("Join first: pick a nickname, then send your answer.")) from error
         raise Conflict() from error
