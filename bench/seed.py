@@ -164,7 +164,6 @@ def seed(app: Flask, size: Size, rng: random.Random) -> Dataset:
             })
             first = len(marks) + 1
             marks += [{"id": first + i, "answer_id": answer_id, "statement_id": sid} for i, sid in enumerate(sorted(chosen))]
-        rounds[index]["answer_count"] = count
 
     with app.app_context():
         with db.engine.begin() as conn:

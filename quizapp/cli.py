@@ -261,7 +261,7 @@ def _answer_facts(round_: Round, players: Sequence[User], rng: random.Random, st
     for player in players:
         positions = _weighted_sample(rng, weights, len(false_ids))
         marked = sorted(round_.statements[position].id for position in positions)
-        _add_answer(round_, Answer(
+        db.session.add(Answer(  # the database counts it on the round
             round_id=round_.id,
             player_id=player.id,
             points=score_facts(false_ids, marked),
@@ -276,7 +276,7 @@ def _vote(round_: Round, players: Sequence[User], rng: random.Random, start: dat
     correct = next((option.id for option in round_.options if option.is_correct), None)
     for player in players:
         option_id = rng.choices(round_.options, weights=weights)[0].id
-        _add_answer(round_, Answer(
+        db.session.add(Answer(  # the database counts it on the round
             round_id=round_.id,
             player_id=player.id,
             option_id=option_id,
@@ -284,11 +284,6 @@ def _vote(round_: Round, players: Sequence[User], rng: random.Random, start: dat
             max_points=1 if correct is not None else 0,
             created_at=start + timedelta(minutes=rng.randint(1, 45)),
         ))
-
-
-def _add_answer(round_: Round, answer: Answer) -> None:
-    db.session.add(answer)
-    round_.answer_count += 1
 
 
 def _weighted_sample(rng: random.Random, weights: Sequence[int], count: int) -> list[int]:

@@ -106,7 +106,8 @@ def reads_only_from_here() -> None:
 
     Anything not committed is dropped; call it once the view has written what it will (or nothing).
     """
-    db.session.rollback()
+    if db.session.registry.has():  # a request that wrote through a connection of its own has no session
+        db.session.rollback()
     g.quizapp_reads_only = True
 
 

@@ -87,6 +87,8 @@ def refuse_unreadable_input() -> None:
     urlencoded = request.mimetype == "application/x-www-form-urlencoded"
     body = request.get_data(cache=True) if urlencoded else b""
     for raw in (request.query_string, body):
+        if raw.isascii() and b"%" not in raw and b"\x00" not in raw:
+            continue  # nothing escaped and nothing beyond ASCII: valid UTF-8 without a NUL (most forms)
         try:
             # Werkzeug would quietly replace broken bytes with U+FFFD; a strict decode tells us first.
             pairs = parse_qsl(raw.decode("utf-8", "strict"), keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -146,6 +148,19 @@ def percent_text(value: Any, format: str | None = None) -> str:
     return _number("percent", value, format, str(get_locale()))
 
 
+@cache
+def _security_headers(hsts_seconds: int) -> tuple[tuple[str, str], ...]:
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+    ]
+    if hsts_seconds:
+        headers.append(("Strict-Transport-Security", f"max-age={int(hsts_seconds)}; includeSubDomains"))
+    return tuple(headers)
+
+
 def init_app(app: Flask) -> None:
     """Install the headers, Vary and template helpers."""
     # Ahead of the extensions' hooks: arrival is taken before anything can wait, and the body is checked before
@@ -175,14 +190,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         # The same URL answers htmx with a fragment and browsers with a page: caches must key on both.
-        response.vary.add("HX-Request")
-        response.vary.add("HX-Request-Type")
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if app.config["HSTS_SECONDS"]:
-            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        response.vary.update(("HX-Request", "HX-Request-Type"))
+        present = {name.lower() for name, _value in response.headers.items()}
+        for name, value in _security_headers(app.config["HSTS_SECONDS"]):
+            if name.lower() not in present:  # a view that set its own keeps it
+                response.headers.add(name, value)
         arrived_without_session = app.config["SESSION_COOKIE_NAME"] not in request.cookies
         if (g.get("shareable") and request.method in ("GET", "HEAD") and response.status_code == 200
                 and arrived_without_session and not session):

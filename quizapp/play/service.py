@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Connection, Executable, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, Executable, Select, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +51,11 @@ class AnswerableRound(RoundRules):
     created_at: datetime
     statements: tuple[Item, ...]
     options: tuple[Item, ...]
+
+    @cached_property
+    def content_key(self) -> tuple[tuple[int, str, bool, bool], ...]:
+        """The statements and options as plain values: a key that hashes and compares in C, once per remembered round."""
+        return tuple((item.id, item.text, item.is_false, item.is_correct) for item in self.statements + self.options)
 
 
 @cache
@@ -196,7 +201,6 @@ class Writes:
     insert_answer: Executable
     insert_remembered: Executable
     insert_marks: Executable
-    count_answer: Executable
 
 
 @cache
@@ -222,9 +226,6 @@ def _writes(dialect: str) -> Writes:
         .on_conflict_do_nothing(index_elements=["round_id", "player_id"])
         .returning(answers.c.id),
         insert_marks=insert(marks),
-        count_answer=update(rounds)
-        .where(rounds.c.id == bindparam("counted_round"))
-        .values(answer_count=rounds.c.answer_count + 1),
     )
 
 
@@ -254,7 +255,6 @@ def _write(connection: Connection, commit: Callable[[], None], rollback: Callabl
             return Stored(answer=None, created=False)
         if marked:
             connection.execute(writes.insert_marks, [{"answer_id": answer_id, "statement_id": i} for i in marked])
-        connection.execute(writes.count_answer, {"counted_round": round_.id})
         commit()
     except IntegrityError as error:
         # A foreign key refused the write: the player's account is gone (their signed cookie outlived it),

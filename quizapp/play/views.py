@@ -170,8 +170,7 @@ def _panel(round_: AnswerableRound, http_status: int, **state: Any) -> tuple[str
     # Every player who marks the same statements gets the same confirmation until the close, so it is
     # rendered once per choice. The items are in the key: they are fixed once the round has an answer, and
     # an edit that raced the first answer then still shows what was answered.
-    key = ("confirmation", round_.id, round_.closes_at, round_.statements, round_.options, answer.marked_ids,
-           answer.option_id)
+    key = ("confirmation", round_.id, round_.closes_at, round_.content_key, answer.marked_ids, answer.option_id)
     body = cached_fragment(key, lambda: render_template("play/_round_panel.html", **round_context(round_, **state)))
     return body, http_status
 
