@@ -222,7 +222,8 @@ class Mark(db.Model):
 
 # The database counts a round's answers as they are inserted, by whatever code: lists, the live count and the
 # editor's lock read the counter, and the answer path, the busiest write, is spared a statement.
-# Migration 0003 creates the same trigger. SQLite drops a table's triggers when a batch migration rebuilds it:
+# On PostgreSQL it runs at commit (a deferred constraint trigger), so concurrent answers hold the round's row
+# lock for the commit alone, not for the rest of their transaction. Migration 0003 creates the same trigger. SQLite drops a table's triggers when a batch migration rebuilds it:
 # a migration that alters the answer table must create the trigger again.
 COUNT_ANSWERS = {
     "sqlite": [
@@ -232,7 +233,8 @@ COUNT_ANSWERS = {
     "postgresql": [
         """CREATE OR REPLACE FUNCTION count_answer() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN UPDATE "round" SET answer_count = answer_count + 1 WHERE id = NEW.round_id; RETURN NULL; END $$""",
-        """CREATE TRIGGER count_answer AFTER INSERT ON answer FOR EACH ROW EXECUTE FUNCTION count_answer()""",
+        """CREATE CONSTRAINT TRIGGER count_answer AFTER INSERT ON answer DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION count_answer()""",
     ],
 }
 for _dialect, _statements in COUNT_ANSWERS.items():

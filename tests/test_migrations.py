@@ -40,4 +40,6 @@ def answer_count_after_one_answer() -> int:
             insert(round_).values(curator_id=player_id, title="Facts").returning(round_.c.id)
         ).scalar_one()
         connection.execute(insert(answer).values(round_id=round_id, player_id=player_id))
+    # Read after the commit: on PostgreSQL the trigger runs at commit time.
+    with db.engine.connect() as connection:
         return connection.execute(select(round_.c.answer_count).where(round_.c.id == round_id)).scalar_one()

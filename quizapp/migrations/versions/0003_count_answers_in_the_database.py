@@ -18,7 +18,8 @@ BEGIN UPDATE "round" SET answer_count = answer_count + 1 WHERE id = NEW.round_id
 POSTGRESQL = [
     """CREATE OR REPLACE FUNCTION count_answer() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN UPDATE "round" SET answer_count = answer_count + 1 WHERE id = NEW.round_id; RETURN NULL; END $$""",
-    """CREATE TRIGGER count_answer AFTER INSERT ON answer FOR EACH ROW EXECUTE FUNCTION count_answer()""",
+    """CREATE CONSTRAINT TRIGGER count_answer AFTER INSERT ON answer DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION count_answer()""",
 ]
 
 
