@@ -196,7 +196,8 @@ class Answer(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (round_id, player_id) key leads with it.
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
     player_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     option_id: Mapped[int | None] = mapped_column(ForeignKey("option.id", ondelete="CASCADE"))
     # Scored on arrival so leaderboards are one GROUP BY; only shown once the round has closed.
@@ -216,7 +217,8 @@ class Mark(db.Model):
     __table_args__ = (UniqueConstraint("answer_id", "statement_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (answer_id, statement_id) key leads with it.
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"))
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), index=True)
 
 
