@@ -162,8 +162,7 @@ def seed(app: Flask, size: Size, rng: random.Random) -> Dataset:
                 "points": len(falses[round_id].intersection(chosen)), "max_points": FALSE_PER_ROUND,
                 "created_at": closes - timedelta(minutes=rng.randint(1, 1400)),
             })
-            first = len(marks) + 1
-            marks += [{"id": first + i, "answer_id": answer_id, "statement_id": sid} for i, sid in enumerate(sorted(chosen))]
+            marks += [{"answer_id": answer_id, "statement_id": sid} for sid in sorted(chosen)]
 
     with app.app_context():
         with db.engine.begin() as conn:
@@ -175,7 +174,7 @@ def seed(app: Flask, size: Size, rng: random.Random) -> Dataset:
             _insert(conn, Mark.__table__, marks)  # type: ignore[arg-type]
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
-                for table in ("user", "series", "round", "statement", "answer", "mark", "option"):
+                for table in ("user", "series", "round", "statement", "answer", "option"):
                     conn.exec_driver_sql(
                         f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                         f"COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"

@@ -214,12 +214,13 @@ class Mark(db.Model):
     """A statement a player marked as false."""
 
     __tablename__ = "mark"
-    __table_args__ = (UniqueConstraint("answer_id", "statement_id"),)
+    # Keyed by what it is, a statement of an answer, in one B-tree on SQLite: each answer writes its marks
+    # into one structure, not a table and a unique index beside it.
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # No index of its own: the unique (answer_id, statement_id) key leads with it.
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"))
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
 
 
 # The database counts a round's answers as they are inserted, by whatever code: lists, the live count and the

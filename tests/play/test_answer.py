@@ -42,7 +42,7 @@ def stored_answers(round_id: int) -> list[Answer]:
 
 def stored_marks(round_id: int) -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count(Mark.id)).join(Answer).where(Answer.round_id == round_id))
+    return db.session.scalar(select(func.count()).select_from(Mark).join(Answer).where(Answer.round_id == round_id))
 
 
 def answer_count(round_id: int) -> int:

@@ -49,7 +49,7 @@ def stored(round_id: int) -> tuple[int, int, int]:
     """(answer rows, mark rows, answer_count) of the round, as committed."""
     db.session.rollback()
     answers = db.session.scalar(select(func.count(Answer.id)).where(Answer.round_id == round_id))
-    marks = db.session.scalar(select(func.count(Mark.id)).join(Answer).where(Answer.round_id == round_id))
+    marks = db.session.scalar(select(func.count()).select_from(Mark).join(Answer).where(Answer.round_id == round_id))
     return answers, marks, db.session.get(Round, round_id).answer_count
 
 
