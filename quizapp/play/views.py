@@ -27,7 +27,7 @@ from quizapp.play.service import (
     store_poll_answer,
 )
 from quizapp.queries import PlayerAnswer
-from quizapp.ratelimit import client_address
+from quizapp.ratelimit import client_address, spare_this_request
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.web import is_htmx, render_page_or_fragment
@@ -99,7 +99,9 @@ def _player_key() -> str:
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
-@rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key)
+# A player's first answer to a round is not counted, so it is never held back and never waits on the limit's
+# storage: the database takes it once. Everything that can repeat (a second answer, a refused one, a 404) counts.
+@rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key, unless_spared=True)
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
     # The busiest write in the app: the player comes from the signed session, and the round from this process's
@@ -147,7 +149,9 @@ def _take_answer(round_: AnswerableRound, player_id: int | None, *, remembered: 
         if answered is not None:
             return _panel(round_, 200, answer=answered)
         return _panel(round_, 422, error=str(rejected), **keep)
-    if not stored.created:
+    if stored.created:
+        spare_this_request()
+    else:
         log_event("double_submit", round_id=round_.id, user_id=player_id)
     if is_htmx():
         return _panel(round_, 200, answer=stored.answer)

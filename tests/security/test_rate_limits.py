@@ -7,9 +7,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import select
 
 from quizapp import create_app
 from quizapp.extensions import db, limiter
+from quizapp.models import Answer
 from tests.conftest import IsolatedClient, Player, csrf_from
 from tests.security.conftest import World, snapshot, text
 
@@ -67,15 +70,50 @@ def test_guest_creation_past_the_limit_gets_429_and_creates_nobody(app, htmx):
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
-def test_answers_past_the_limit_get_429_and_store_nothing(app, world: World, htmx):
+def test_refused_answers_past_the_limit_get_429_and_store_nothing(app, world: World, htmx):
     limit(app, "RATE_LIMIT_ANSWER")
     for _ in range(2):
-        # Wrong shapes count too: a script probing for the lies is held back as well.
+        # Wrong shapes count: a script probing for the lies is held back.
         assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
     before = snapshot()
-    response = world.pat.answer(world.open_facts, world.false_ids, htmx=htmx)
+    response = world.pat.answer(world.open_facts, world.true_ids[:1], htmx=htmx)
     assert_limited(response, htmx)
     assert snapshot() == before
+
+
+def test_answering_again_counts_and_past_the_limit_gets_429(app, world: World):
+    limit(app, "RATE_LIMIT_ANSWER")
+    assert world.pat.answer(world.open_facts, world.false_ids).status_code == 303
+    for _ in range(2):
+        assert world.pat.answer(world.open_facts, world.false_ids).status_code == 303  # "you answered"
+    before = snapshot()
+    assert_limited(world.pat.answer(world.open_facts, world.false_ids, htmx=True), htmx=True)
+    assert snapshot() == before
+
+
+def test_a_players_first_answer_to_each_round_is_never_held_back(app, world: World):
+    """The database takes one answer per round and player; the limit is for what can repeat."""
+    limit(app, "RATE_LIMIT_ANSWER", "1 per minute")
+    assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
+    assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 429  # over the limit
+    assert world.pat.answer(world.open_facts, world.false_ids).status_code == 303
+    assert world.pat.answer(world.open_poll, option=world.poll_options[0]).status_code == 303
+    assert world.pat.answer(world.open_facts, world.false_ids).status_code == 429  # a repeat counts
+    db.session.rollback()
+    answered = db.session.scalars(select(Answer.round_id).where(Answer.player_id == world.pat_id))
+    assert set(answered) == {world.open_facts, world.open_poll}
+
+
+def test_a_worker_refuses_a_key_it_saw_over_the_limit_without_asking_the_storage(app, world: World, monkeypatch):
+    limit(app, "RATE_LIMIT_LOGIN")
+    for _ in range(2):
+        assert world.visitor.login("pat", "wrong password").status_code == 422
+    assert world.visitor.login("pat", "wrong password").status_code == 429
+    asked = []
+    monkeypatch.setattr(FixedWindowRateLimiter, "hit", lambda *args: asked.append(args) or True)
+    assert world.visitor.login("pat", "wrong password").status_code == 429
+    assert world.visitor.login("pat", "pat-password").status_code == 429
+    assert asked == []
 
 
 def test_the_answer_limit_is_per_player_not_per_address(app, world: World, new_player):
