@@ -54,18 +54,25 @@ class LRU:
         return value
 
 
+def _store(name: str, size: int) -> LRU:
+    """The app's LRU of that name, made on first use (setdefault would build a new one on every call)."""
+    store = current_app.extensions.get(name)
+    if store is None:
+        store = current_app.extensions.setdefault(name, LRU(size))
+    return store  # type: ignore[no-any-return]
+
+
 def cached(key: Hashable, compute: Callable[[], T]) -> T:
     """Return the value stored under key in this app's cache, computing it the first time.
 
     The key must change whenever the value would: callers build it from what the value depends on.
     """
-    store = current_app.extensions.setdefault("quizapp_cache", LRU(SIZE))
-    return store.get_or_compute(key, compute)
+    return _store("quizapp_cache", SIZE).get_or_compute(key, compute)
 
 
 def kept_rounds() -> LRU:
     """This app's memory of rounds being answered, by id (see play.service.answerable_round)."""
-    return current_app.extensions.setdefault("quizapp_rounds", LRU(ROUNDS))  # type: ignore[no-any-return]
+    return _store("quizapp_rounds", ROUNDS)
 
 
 def forget_everything(app: Flask) -> None:
@@ -87,5 +94,4 @@ def cached_fragment(key: Hashable | None, caller: Callable[[], str]) -> Markup:
     scope = g.get("quizapp_fragment_scope")
     if scope is None:  # the same for every fragment of the request: worked out once
         scope = g.quizapp_fragment_scope = (*locale_and_zone(), request.script_root)
-    store = current_app.extensions.setdefault("quizapp_fragments", LRU(FRAGMENTS))
-    return store.get_or_compute((key, scope), lambda: Markup(caller()))
+    return _store("quizapp_fragments", FRAGMENTS).get_or_compute((key, scope), lambda: Markup(caller()))

@@ -189,15 +189,18 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        headers = response.headers
         # The same URL answers htmx with a fragment and browsers with a page: caches must key on both.
-        response.vary.update(("HX-Request", "HX-Request-Type"))
-        present = {name.lower() for name, _value in response.headers.items()}
+        if "Vary" in headers:
+            response.vary.update(("HX-Request", "HX-Request-Type"))
+        else:
+            headers["Vary"] = "HX-Request, HX-Request-Type"
+        present = {name.lower() for name in headers.keys()}
         for name, value in _security_headers(app.config["HSTS_SECONDS"]):
             if name.lower() not in present:  # a view that set its own keeps it
-                response.headers.add(name, value)
-        arrived_without_session = app.config["SESSION_COOKIE_NAME"] not in request.cookies
+                headers.add(name, value)
         if (g.get("shareable") and request.method in ("GET", "HEAD") and response.status_code == 200
-                and arrived_without_session and not session):
+                and app.config["SESSION_COOKIE_NAME"] not in request.cookies and not session):
             # A visitor with no session gets what every such visitor gets: a front cache may keep it briefly.
             # Flask adds Vary: Cookie, so anyone signed in (or with a chosen language) gets their own page.
             response.cache_control.public = True
