@@ -30,7 +30,10 @@ class LRU:
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
-            return self._items.get(key)
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
 
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:

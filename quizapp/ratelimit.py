@@ -11,6 +11,8 @@ it sends), so a flood costs the storage nothing more.
 from __future__ import annotations
 
 import logging
+import math
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -48,14 +50,15 @@ class Counters:
     shared_down_until: float = 0.0  # time.monotonic() before which the shared storage is not tried
     # (config key, key) -> (time.monotonic() until which it is refused here, the limit it went over)
     over: OrderedDict[tuple[str, str], tuple[float, RateLimitItem]] = field(default_factory=OrderedDict)
+    over_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class RateLimited(TooManyRequests):
-    """A limit was reached; the window's length is an upper bound on the wait, sent as Retry-After."""
+    """A limit was reached; Retry-After says when its window ends (at most the window's length)."""
 
-    def __init__(self, item: RateLimitItem) -> None:
+    def __init__(self, item: RateLimitItem, wait: float | None = None) -> None:
         super().__init__()
-        self.retry_after = item.get_expiry()
+        self.retry_after = max(1, math.ceil(wait)) if wait is not None else item.get_expiry()
 
 
 @cache
@@ -103,6 +106,8 @@ class RateLimiter:
                 if not unless_spared:
                     self.hit(config_key, key)
                     return view(*args, **kwargs)
+                # A key already over its limit here does no work at all, so a flood cannot reach the database.
+                self.refuse_known_over(config_key, key)
                 try:
                     response = view(*args, **kwargs)
                 except Exception:
@@ -118,12 +123,15 @@ class RateLimiter:
 
     def refuse_known_over(self, config_key: str, key: str) -> None:
         """Raise RateLimited if this worker has seen the key over its limit within the limit's window."""
-        over = current_app.extensions[EXTENSION].over
-        known = over.get((config_key, key))
-        if known is not None:
-            if time.monotonic() < known[0]:
-                raise RateLimited(known[1])
-            del over[(config_key, key)]
+        counters: Counters = current_app.extensions[EXTENSION]
+        known = counters.over.get((config_key, key))
+        if known is None:
+            return
+        wait = known[0] - time.monotonic()
+        if wait > 0:
+            raise RateLimited(known[1], wait)
+        with counters.over_lock:
+            counters.over.pop((config_key, key), None)
 
     def hit(self, config_key: str, key: str) -> None:
         """Count one request; raise RateLimited once any of the limits is used up."""
@@ -131,23 +139,27 @@ class RateLimiter:
         self.refuse_known_over(config_key, key)
         for item in parse_limits(current_app.config[config_key]):
             allowed = None
+            counter = counters.shared
             if time.monotonic() >= counters.shared_down_until:
                 try:
-                    allowed = counters.shared.hit(item, config_key, key)
+                    allowed = counter.hit(item, config_key, key)
                 except StorageError as error:
                     counters.shared_down_until = time.monotonic() + RETRY_SHARED_AFTER
                     log_event("rate_limit_storage_down", logging.ERROR, retry_in_s=int(RETRY_SHARED_AFTER),
                               error=f"{type(error.storage_error).__name__}: {error.storage_error}")
             if allowed is None:
                 # The shared storage is down: count in this worker rather than refuse everyone or limit no one.
-                allowed = counters.fallback.hit(item, config_key, key)
+                counter = counters.fallback
+                allowed = counter.hit(item, config_key, key)
             if not allowed:
                 log_event("rate_limited", logging.WARNING, limit=str(item))
-                # Until the window is surely over, this worker refuses the key without counting again.
-                counters.over[(config_key, key)] = (time.monotonic() + item.get_expiry(), item)
-                while len(counters.over) > KNOWN_OVER:
-                    counters.over.popitem(last=False)
-                raise RateLimited(item)
+                wait = _until_window_ends(counter, item, config_key, key)
+                # Until the window ends, this worker refuses the key without asking the storage again.
+                with counters.over_lock:
+                    counters.over[(config_key, key)] = (time.monotonic() + wait, item)
+                    while len(counters.over) > KNOWN_OVER:
+                        counters.over.popitem(last=False)
+                raise RateLimited(item, wait)
 
     def reset(self) -> None:
         """Forget every count of the current app (tests)."""
@@ -155,6 +167,15 @@ class RateLimiter:
         counters.shared.storage.reset()
         counters.fallback.storage.reset()
         counters.over.clear()
+
+
+def _until_window_ends(counter: FixedWindowRateLimiter, item: RateLimitItem, *identifiers: str) -> float:
+    """Seconds until the key's current window ends; the window's length if the storage cannot say."""
+    try:
+        reset_at = counter.get_window_stats(item, *identifiers).reset_time
+    except StorageError:
+        return float(item.get_expiry())
+    return min(max(reset_at - time.time(), 0.0), float(item.get_expiry()))
 
 
 def spare_this_request() -> None:

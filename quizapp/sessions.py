@@ -49,7 +49,19 @@ class DailyRefreshedSessions(SecureCookieSessionInterface):
             return self.session_class()
         session = self.session_class(data)
         session.signed_at = signed_at.timestamp()
+        if app.config["SECRET_KEY_FALLBACKS"] and not self._signed_with_current_key(app, value, max_age):
+            session.signed_at = None  # signed with an old key: sign it with the current one now
         return session
+
+    def _signed_with_current_key(self, app: Flask, value: str, max_age: int) -> bool:
+        current = URLSafeTimedSerializer(app.secret_key, salt=self.salt, serializer=self.serializer,  # type: ignore[arg-type]
+                                         signer_kwargs={"key_derivation": self.key_derivation,
+                                                        "digest_method": self.digest_method})
+        try:
+            current.loads(value, max_age=max_age)
+        except BadSignature:
+            return False
+        return True
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         if session.modified:

@@ -288,6 +288,8 @@ def _write(connection: Connection, commit: Callable[[], None], rollback: Callabl
         # A foreign key refused the write: the player's account is gone (their signed cookie outlived it),
         # or an edit racing the round's first answer deleted a marked statement.
         rollback()
+        if remembered:
+            raise RoundChanged() from error  # decided again on a fresh read, which tells the two apart
         if db.session.get(User, values["player_id"]) is None:
             raise AnswerRejected(_("Join first: pick a nickname, then send your answer.")) from error
         raise Conflict() from error

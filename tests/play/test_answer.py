@@ -465,3 +465,22 @@ def test_each_player_is_confirmed_their_own_marks_in_their_own_language(facts, n
     assert confirmed(text(second)) == ["I climbed Everest", "I met the Queen"]
     assert "You answered" not in text(third)
     assert "I have a cat" in text(third) and "I climbed Everest" in text(third)
+
+
+def test_statements_replaced_under_a_remembered_round_are_judged_on_the_fresh_round(facts, new_player):
+    """An edit that raced the round's first answer (the editor's lock read before it) gave the round new statements:
+    marks of the remembered ones are refused as not part of the round, not answered with a 409."""
+    from quizapp.models import Statement
+
+    round_id, false_ids, _true_ids = facts
+    answered_by_two(round_id, false_ids, new_player)
+    db.session.rollback()
+    db.session.execute(delete(Statement).where(Statement.round_id == round_id))
+    # New ids, as the editor's new rows get (SQLite would otherwise hand the deleted ones out again).
+    db.session.add_all(Statement(id=1000 + i, round_id=round_id, position=i, text=text_, is_false=is_false)
+                       for i, (text_, is_false) in enumerate(STATEMENTS))
+    db.session.commit()
+    response = new_player("third").answer(round_id, false_ids, htmx=True)
+    assert response.status_code == 422
+    assert "That statement is not part of this round." in text(response)
+    assert len(stored_answers(round_id)) == 2

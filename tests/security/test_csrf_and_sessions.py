@@ -226,6 +226,30 @@ def test_a_session_signed_longer_ago_than_its_lifetime_is_signed_out(app, visito
     assert "Gina" not in text(visitor.get("/"))
 
 
+def test_a_session_signed_with_a_retired_key_is_signed_again_with_the_current_one(app, visitor):
+    """Rotating keys: cookies signed with the fallback key move to the new key at once, not a day later."""
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+    assert visitor.join("Gina").status_code == 303
+    visitor.get("/")  # its CSRF token stored: from here on the session is unchanged
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = app.secret_key = "a-new-key-" + "n" * 40
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    app.extensions.pop("quizapp_session_serializer", None)
+    response = visitor.get("/")
+    assert "Gina" in text(response)
+    cookie = set_cookie(response).split(";")[0].split("=", 1)[1]
+    interface = app.session_interface
+    only_new = URLSafeTimedSerializer(app.secret_key, salt=interface.salt, serializer=interface.serializer,
+                                      signer_kwargs={"key_derivation": interface.key_derivation,
+                                                     "digest_method": interface.digest_method})
+    try:
+        only_new.loads(cookie)
+    except BadSignature:
+        pytest.fail("the re-sent cookie is not signed with the current key")
+    assert [h for h in visitor.get("/").headers.getlist("Set-Cookie") if h.startswith("session=")] == []
+
+
 def test_the_session_cookie_is_secure_when_configured(app, make, visitor):
     app.config["SESSION_COOKIE_SECURE"] = True
     make.user("pat", password="pat-password")

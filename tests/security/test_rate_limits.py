@@ -8,13 +8,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import select
+from sqlalchemy import event, select
+from werkzeug.datastructures import MultiDict
 
 from quizapp import create_app
 from quizapp.extensions import db, limiter
 from quizapp.models import Answer
 from tests.conftest import IsolatedClient, Player, csrf_from
-from tests.security.conftest import World, snapshot, text
+from tests.security.conftest import HTMX, World, snapshot, text
 
 MESSAGE = "Too many attempts. Wait a moment and try again."
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -91,17 +92,40 @@ def test_answering_again_counts_and_past_the_limit_gets_429(app, world: World):
     assert snapshot() == before
 
 
-def test_a_players_first_answer_to_each_round_is_never_held_back(app, world: World):
+def test_a_players_first_answer_to_each_round_is_not_counted(app, world: World):
     """The database takes one answer per round and player; the limit is for what can repeat."""
     limit(app, "RATE_LIMIT_ANSWER", "1 per minute")
-    assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
-    assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 429  # over the limit
     assert world.pat.answer(world.open_facts, world.false_ids).status_code == 303
     assert world.pat.answer(world.open_poll, option=world.poll_options[0]).status_code == 303
-    assert world.pat.answer(world.open_facts, world.false_ids).status_code == 429  # a repeat counts
+    assert world.pat.answer(world.open_facts, world.false_ids).status_code == 303  # a repeat: counted, 1 of 1
+    assert world.pat.answer(world.open_facts, world.false_ids).status_code == 429
     db.session.rollback()
     answered = db.session.scalars(select(Answer.round_id).where(Answer.player_id == world.pat_id))
-    assert set(answered) == {world.open_facts, world.open_poll}
+    assert sorted(answered) == sorted([world.open_facts, world.open_poll])
+
+
+def test_a_player_over_the_answer_limit_costs_the_database_nothing(app, world: World):
+    """A flood from a player already held back is refused before any SQL: it cannot queue real answers."""
+    limit(app, "RATE_LIMIT_ANSWER")
+    for _ in range(2):
+        assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
+    assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 429
+    token = csrf_from(text(world.pat.get(f"/rounds/{world.open_facts}")))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for marks in (world.true_ids[:1], world.false_ids):
+            response = world.pat.client.post(f"/rounds/{world.open_facts}/answer", headers=HTMX,
+                                             data=MultiDict([("csrf_token", token), *(("marks", m) for m in marks)]))
+            assert response.status_code == 429
+            assert 0 < int(response.headers["Retry-After"]) <= 60
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == []
 
 
 def test_a_worker_refuses_a_key_it_saw_over_the_limit_without_asking_the_storage(app, world: World, monkeypatch):
