@@ -120,7 +120,10 @@ def answer(round_id: int) -> str | tuple[str, int] | Response:
     return _take_answer(round_, player_id)
 
 
-def _take_answer(round_: AnswerableRound, player_id: int | None, *, remembered: bool = False) -> str | tuple[str, int] | Response:
+def _take_answer(round_: AnswerableRound, player_id: int | None, *,
+                 remembered: bool = False) -> str | tuple[str, int] | Response:
+    """Check, store and confirm the answer. For a remembered round, whatever depends on the round (its checks,
+    the insert) raises RoundChanged instead of refusing, so the answer is decided again on a fresh read."""
     marked_raw = request.form.getlist("marks")
     chosen_raw = request.form.get("option", "")
     try:
