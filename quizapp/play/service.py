@@ -68,8 +68,8 @@ def _answerable_query() -> Select[Any]:
             rounds.c.id, rounds.c.curator_id, rounds.c.kind, rounds.c.published, rounds.c.opens_at,
             rounds.c.closes_at, rounds.c.results_visibility, rounds.c.created_at,
             rounds.c.answer_count,
-            statements.c.id, statements.c.text, statements.c.is_false,
-            options.c.id, options.c.text, options.c.is_correct,
+            statements.c.id.label("statement_id"), statements.c.text.label("statement_text"), statements.c.is_false,
+            options.c.id.label("option_id"), options.c.text.label("option_text"), options.c.is_correct,
         )
         .outerjoin(statements, statements.c.round_id == rounds.c.id)
         .outerjoin(options, options.c.round_id == rounds.c.id)
@@ -90,9 +90,13 @@ def answerable_round(round_id: int) -> AnswerableRound | None:
         return None
     first = rows[0]
     round_ = AnswerableRound(
-        *first[:8],
-        statements=tuple(Item(row[9], row[10], is_false=row[11]) for row in rows if row[9] is not None),
-        options=tuple(Item(row[12], row[13], is_correct=row[14]) for row in rows if row[12] is not None),
+        id=first.id, curator_id=first.curator_id, kind=first.kind, published=first.published,
+        opens_at=first.opens_at, closes_at=first.closes_at, results_visibility=first.results_visibility,
+        created_at=first.created_at,
+        statements=tuple(Item(row.statement_id, row.statement_text, is_false=row.is_false)
+                         for row in rows if row.statement_id is not None),
+        options=tuple(Item(row.option_id, row.option_text, is_correct=row.is_correct)
+                      for row in rows if row.option_id is not None),
     )
     if round_.published and first.answer_count > 0:
         kept.put(round_id, round_)

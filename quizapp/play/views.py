@@ -166,20 +166,19 @@ def _panel(round_: AnswerableRound, http_status: int, **state: Any) -> tuple[str
     # Written or refused, the answer is settled: the reads for the panel need no write lock.
     reads_only_from_here()
     answer: PlayerAnswer | None = state.get("answer")
+    shown: Round | AnswerableRound = round_
     if not is_htmx() or answer is None:
         shown = visible_round(round_.id)  # the page, or the form again: title, intro, series, …
-        return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status,
-                                       **round_context(shown, **state))
-    status = round_.status()
-    if status is not RoundStatus.OPEN or shows_tally_after_vote(round_):
-        return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status,
-                                       **round_context(round_, **state))
-    # Every player who marks the same statements gets the same confirmation until the close, so it is
-    # rendered once per choice. The items are in the key: they are fixed once the round has an answer, and
-    # an edit that raced the first answer then still shows what was answered.
-    key = ("confirmation", round_.id, round_.closes_at, round_.content_key, answer.marked_ids, answer.option_id)
-    body = cached_fragment(key, lambda: render_template("play/_round_panel.html", **round_context(round_, **state)))
-    return body, http_status
+    elif round_.status() is RoundStatus.OPEN and not shows_tally_after_vote(round_):
+        # Every player who marks the same statements gets the same confirmation until the close, so it is
+        # rendered once per choice. The items are in the key: they are fixed once the round has an answer, and
+        # an edit that raced the first answer then still shows what was answered.
+        key = ("confirmation", round_.id, round_.closes_at, round_.content_key, answer.marked_ids, answer.option_id)
+        confirmation = cached_fragment(
+            key, lambda: render_template("play/_round_panel.html", **round_context(round_, **state)))
+        return confirmation, http_status
+    return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status,
+                                   **round_context(shown, **state))
 
 
 @bp.route("/rounds/<int:round_id>/tally")
