@@ -1,7 +1,7 @@
 """Storing an answer: validated, scored, and made final by the unique constraint."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -9,16 +9,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Connection, Executable, Integer, Select, bindparam, func, insert, select, true
+from sqlalchemy import Executable, Insert, Integer, Select, bindparam, func, insert, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
 
 from quizapp.cache import kept_rounds
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Option, Round, RoundRules, Statement, User, utcnow
+from quizapp.play.driver import DriverStatement, DriverTransaction
 from quizapp.queries import PlayerAnswer
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
@@ -205,7 +207,7 @@ class Writes:
 
     insert_answer: Executable
     insert_remembered: Executable
-    insert_marks: Executable
+    insert_marks: Insert
     # PostgreSQL only: the answer and its marks in one statement, a round trip fewer (None elsewhere).
     insert_with_marks: Executable | None = None
     insert_remembered_with_marks: Executable | None = None
@@ -258,45 +260,97 @@ def _writes(dialect: str) -> Writes:
 
 def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int], remembered: bool) -> Stored:
     """Insert the answer unless the player already has one; the unique (round, player) key decides, not a read."""
-    if not remembered:
-        return _write(db.session.connection(), db.session.commit, db.session.rollback, round_, values, marked, False)
-    # Nothing was read for a remembered round: its writes take a connection of their own, without the ORM
-    # session's bookkeeping, which cost as much as a statement.
-    with db.engine.connect() as connection:
-        return _write(connection, connection.commit, connection.rollback, round_, values, marked, True)
-
-
-def _write(connection: Connection, commit: Callable[[], None], rollback: Callable[[], None], round_: AnswerableRound,
-           values: dict[str, object], marked: list[int], remembered: bool) -> Stored:
-    writes = _writes(connection.dialect.name)
-    params = values
     if remembered:
-        params = values | {"round_created_at": round_.created_at, "opens_at": round_.opens_at,
-                           "closes_at": round_.closes_at}
-    together = writes.insert_remembered_with_marks if remembered else writes.insert_with_marks
+        return _store_remembered(round_, values, marked)
+    writes = _writes(db.engine.dialect.name)
+    connection = db.session.connection()
     try:
-        if marked and together is not None:
-            answer_id = connection.execute(together, params | {"marked": marked}).scalar()
+        if marked and writes.insert_with_marks is not None:
+            answer_id = connection.execute(writes.insert_with_marks, values | {"marked": marked}).scalar()
         else:
-            answer_id = connection.execute(writes.insert_remembered if remembered else writes.insert_answer,
-                                           params).scalar()
+            answer_id = connection.execute(writes.insert_answer, values).scalar()
             if answer_id is not None and marked:
-                connection.execute(writes.insert_marks, [{"answer_id": answer_id, "statement_id": i} for i in marked])
+                # One multi-row INSERT, as on the remembered path, not one statement per mark.
+                connection.execute(writes.insert_marks.values([{"answer_id": answer_id, "statement_id": i}
+                                                               for i in marked]))
         if answer_id is None:
-            rollback()
-            if remembered:
-                raise RoundChanged()
+            db.session.rollback()
             return Stored(answer=None, created=False)
-        commit()
+        db.session.commit()
     except IntegrityError as error:
         # A foreign key refused the write: the player's account is gone (their signed cookie outlived it),
         # or an edit racing the round's first answer deleted a marked statement.
-        rollback()
-        if remembered:
-            raise RoundChanged() from error  # decided again on a fresh read, which tells the two apart
+        db.session.rollback()
         if db.session.get(User, values["player_id"]) is None:
             raise AnswerRejected(_("Join first: pick a nickname, then send your answer.")) from error
         raise Conflict() from error
+    return _stored(answer_id, values, marked)
+
+
+def _store_remembered(round_: AnswerableRound, values: dict[str, object], marked: list[int]) -> Stored:
+    """Insert an answer to a round nothing was read for, straight through the driver (see quizapp/play/driver.py).
+
+    Nothing is written unless the round row still has the remembered times; if nothing is, or a key refuses
+    the write, RoundChanged sends the answer back to be decided on a fresh read, which tells the cases apart.
+    """
+    engine = db.engine
+    writes = _driver_writes(engine.dialect)
+    params = values | {"round_created_at": round_.created_at, "opens_at": round_.opens_at,
+                       "closes_at": round_.closes_at}
+    try:
+        with DriverTransaction(engine) as transaction:
+            if marked and writes.answer_with_marks is not None:
+                row = transaction.run(writes.answer_with_marks, params | {"marked": marked})
+            else:
+                row = transaction.run(writes.answer, params)
+                if row is not None and marked:
+                    transaction.run(writes.marks(len(marked)), _numbered_marks(row[0], marked))
+            if row is None:
+                raise RoundChanged()
+            transaction.commit()
+    except IntegrityError as error:
+        raise RoundChanged() from error
+    return _stored(row[0], values, marked)
+
+
+def _stored(answer_id: int, values: dict[str, object], marked: list[int]) -> Stored:
     # Built from what was written, for the confirmation: no second read.
     answer = PlayerAnswer(answer_id, values["option_id"], values["points"], values["max_points"], frozenset(marked))  # type: ignore[arg-type]
     return Stored(answer=answer, created=True)
+
+
+class DriverWrites:
+    """The remembered round's writes, compiled for one dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        writes = _writes(dialect.name)
+        self.dialect = dialect
+        self.answer = DriverStatement.compile(writes.insert_remembered, dialect)
+        # PostgreSQL: the answer and its marks in one statement. SQLite: None, and the marks follow in a second one.
+        together = writes.insert_remembered_with_marks
+        self.answer_with_marks = None if together is None else DriverStatement.compile(together, dialect)
+        self._marks: dict[int, DriverStatement] = {}
+
+    def marks(self, count: int) -> DriverStatement:
+        """One multi-row INSERT of `count` marks, numbered as _numbered_marks numbers them."""
+        statement = self._marks.get(count)
+        if statement is None:
+            rows = [{"answer_id": bindparam("answer_id"), "statement_id": bindparam(f"statement_{i}")}
+                    for i in range(count)]
+            statement = self._marks[count] = DriverStatement.compile(insert(Mark.__table__).values(rows), self.dialect)
+        return statement
+
+
+_driver_writes_by_driver: dict[tuple[str, str], DriverWrites] = {}
+
+
+def _driver_writes(dialect: Dialect) -> DriverWrites:
+    key = (dialect.name, dialect.driver)
+    writes = _driver_writes_by_driver.get(key)
+    if writes is None:
+        writes = _driver_writes_by_driver[key] = DriverWrites(dialect)
+    return writes
+
+
+def _numbered_marks(answer_id: int, marked: list[int]) -> dict[str, int]:
+    return {"answer_id": answer_id} | {f"statement_{i}": statement_id for i, statement_id in enumerate(marked)}

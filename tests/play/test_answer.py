@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from flask import request
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Round, User, utcnow
@@ -484,3 +484,34 @@ def test_statements_replaced_under_a_remembered_round_are_judged_on_the_fresh_ro
     assert response.status_code == 422
     assert "That statement is not part of this round." in text(response)
     assert len(stored_answers(round_id)) == 2
+
+
+def test_an_answer_while_the_database_stays_locked_gets_a_503_and_can_be_sent_again(app, facts, new_player):
+    """The remembered round's writes go straight to the driver; its errors still reach the app's handlers."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock")
+    round_id, false_ids, _true_ids = facts
+    answered_by_two(round_id, false_ids, new_player)
+    player = new_player("third")
+
+    def wait_briefly(dbapi_connection, _record, _proxy):  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA busy_timeout = 50")
+
+    event.listen(db.engine, "checkout", wait_briefly)
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        db.session.rollback()
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock for longer than the app waits
+        refused = player.answer(round_id, false_ids, htmx=True)
+        other.execute("ROLLBACK")
+        again = player.answer(round_id, false_ids, htmx=True)
+    finally:
+        other.close()
+        event.remove(db.engine, "checkout", wait_briefly)
+    assert refused.status_code == 503
+    assert "<html" not in text(refused)
+    assert again.status_code == 200
+    assert "You answered" in text(again)
+    assert len(stored_answers(round_id)) == 3
+    assert answer_count(round_id) == 3

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import event, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from quizapp import create_app
@@ -16,6 +16,7 @@ from quizapp.extensions import db, limiter
 from quizapp.models import Answer
 from tests.conftest import IsolatedClient, Player, csrf_from
 from tests.security.conftest import HTMX, World, snapshot, text
+from tests.statements import Statements
 
 MESSAGE = "Too many attempts. Wait a moment and try again."
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -111,21 +112,13 @@ def test_a_player_over_the_answer_limit_costs_the_database_nothing(app, world: W
         assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
     assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 429
     token = csrf_from(text(world.pat.get(f"/rounds/{world.open_facts}")))
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with Statements() as seen:
         for marks in (world.true_ids[:1], world.false_ids):
             response = world.pat.client.post(f"/rounds/{world.open_facts}/answer", headers=HTMX,
                                              data=MultiDict([("csrf_token", token), *(("marks", m) for m in marks)]))
             assert response.status_code == 429
             assert 0 < int(response.headers["Retry-After"]) <= 60
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert statements == []
+    assert seen.statements == []
 
 
 def test_a_worker_refuses_a_key_it_saw_over_the_limit_without_asking_the_storage(app, world: World, monkeypatch):

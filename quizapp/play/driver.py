@@ -1,0 +1,94 @@
+"""SQLAlchemy statements compiled once, then run straight on the database driver.
+
+Executing a statement through SQLAlchemy (its cache key, an execution context, events, a result object)
+costs more CPU than the INSERT itself does in SQLite. An answer to a remembered round is the busiest write
+and needs none of that, so it runs here: the SQL is still built with SQLAlchemy and compiled for the
+engine's dialect, values go through the same bind processors, connections come from the engine's pool,
+and the driver's errors are raised as SQLAlchemy's (IntegrityError, OperationalError), so the app's error
+handlers treat them alike. What it leaves out is SQLAlchemy's event hooks: a test counting statements
+must count them at the driver.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement's SQL for one dialect and how to bind a dict of values to it."""
+
+    sql: str
+    names: tuple[str, ...]  # in the order of the placeholders (positional drivers) or once each (named)
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    positional: bool
+
+    @classmethod
+    def compile(cls, statement: ClauseElement, dialect: Dialect) -> DriverStatement:
+        compiled: Any = statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup) if dialect.positional else tuple(compiled.binds)
+        processors = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+        return cls(str(compiled), names, processors, dialect.positional)
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        bound = [values[name] if process is None else process(values[name])
+                 for name, process in zip(self.names, self.processors, strict=True)]
+        return bound if self.positional else dict(zip(self.names, bound, strict=True))
+
+
+class DriverTransaction:
+    """One transaction on a connection from the engine's pool, committed by commit() and otherwise rolled back
+    by the pool as the connection goes back to it.
+
+    On SQLite it begins IMMEDIATE: the connections run in the driver's autocommit mode (see
+    configure_sqlite_connection) and a writer takes the write lock up front, as the app's other writes do.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        self.pooled = engine.raw_connection()
+        self.driver: Any = self.pooled.driver_connection
+        if self.dialect.name == "sqlite":
+            self._run("BEGIN IMMEDIATE", ())
+
+    def run(self, statement: DriverStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """Run the statement; the first row it returned, or None."""
+        return self._run(statement.sql, statement.parameters(values))
+
+    def commit(self) -> None:
+        try:
+            self.driver.commit()
+        except self.dialect.loaded_dbapi.Error as error:
+            raise self._wrapped(error, "COMMIT", ()) from error
+
+    def __enter__(self) -> DriverTransaction:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.pooled.close()  # back to the pool, whose reset on return rolls back what was not committed
+
+    def _run(self, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> tuple[Any, ...] | None:
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            return cursor.fetchone() if cursor.description else None
+        except self.dialect.loaded_dbapi.Error as error:
+            raise self._wrapped(error, sql, parameters, cursor) from error
+        finally:
+            cursor.close()
+
+    def _wrapped(self, error: Exception, sql: str, parameters: Any, cursor: Any = None) -> DBAPIError:
+        """The driver's error as SQLAlchemy raises it; a connection the server dropped is not handed out again."""
+        disconnected = self.dialect.is_disconnect(error, self.driver, cursor)
+        if disconnected:
+            self.pooled.invalidate(error)
+        return DBAPIError.instance(sql, parameters, error, self.dialect.loaded_dbapi.Error,
+                                   connection_invalidated=disconnected, dialect=self.dialect)
