@@ -70,11 +70,11 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def make_app(url: str, secret: str) -> Flask:
+def make_app(url: str, secret: str, **config: object) -> Flask:
     """An in-process app on the benchmark database, for migrations, seeding and signing sessions."""
     from quizapp import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING"})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING", **config})
 
 
 def create_schema(app: Flask) -> None:

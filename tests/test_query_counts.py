@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from quizapp.cache import forget_everything
 from quizapp.extensions import db
 from quizapp.models import Series
-from tests.statements import Statements
+from quizapp.testing import Statements
 
 
 def populate(make, players: int, rounds: int):  # type: ignore[no-untyped-def]

@@ -1,8 +1,9 @@
-"""Record the SQL statements that reach the database, counted at the driver's cursor.
+"""For the tests and the benchmark: record the SQL statements that reach the database, at the driver's cursor.
 
 Counted there, not with SQLAlchemy's events, because an answer to a remembered round runs straight on the
-driver (quizapp/play/driver.py) and SQLAlchemy never sees it. Every test app's connections use the
-recording cursors below (see driver_options); they record only inside `with Statements() as seen:`.
+driver (quizapp/play/driver.py) and SQLAlchemy never sees it. An app built with driver_options(url) as its
+SQLALCHEMY_ENGINE_OPTIONS gets the recording cursors below; they record only inside
+`with Statements() as seen:`.
 Transaction control (BEGIN, COMMIT, ROLLBACK) and a new connection's PRAGMAs are left out: they are not
 queries a page makes.
 """
