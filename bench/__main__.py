@@ -44,6 +44,11 @@ DEFAULT_WORKERS = "sync:4"
 FULL = Size(players=10_000, closed_rounds=300, answers=100_000, series=30)
 QUICK = Size(players=500, closed_rounds=30, answers=5_000, series=3)
 
+# Measurements are taken in turns (see Run.reads and Run.answers): this machine's speed can drift by half
+# within minutes when another tenant of its host is busy.
+ANSWER_TURNS = 4
+READ_TURNS = 4
+
 TARGET_ANSWER_RATIO = 0.7
 TARGET_P99 = 0.5
 TARGET_READ_RATIO = 0.8
@@ -146,9 +151,13 @@ class Run:
                                                                  round_, concurrency)
             # The same reveal with every benchmark player's answer in it: a closed round's page should not slow down.
             close_round(app, c32.id)
+            big_name = f"reveal of a round with {len(data.player_ids):,} answers"
             big = self.reads(app_server.url, [
-                (f"reveal of a round with {len(data.player_ids):,} answers", f"/rounds/{c32.id}/reveal", None),
+                ("round page (visitor), again", f"/rounds/{c128.id}", None),
+                (big_name, f"/rounds/{c32.id}/reveal", None),
             ])
+            # Compared with a round page measured in the same turns, not with the one of minutes before.
+            big[big_name]["baseline_rps"] = big.pop("round page (visitor), again")["rps"]
             out["reads"].update(big)
         if kind == "sqlite":
             with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
@@ -188,35 +197,54 @@ class Run:
         return round(time.monotonic() - started, 1)
 
     def reads(self, base_url: str, pages: list[tuple[str, str, str | None]]) -> dict:  # type: ignore[type-arg]
-        found = {}
-        for name, path, cookie in pages:
-            self.log(f"GET {path} ({name}) for {self.read_seconds} s at c=32")
-            result = self.loader.get(base_url + path, 32, self.read_seconds, cookie)
-            drained = drain(base_url, self.workers.processes * self.workers.threads)
-            if drained > 1:
-                self.log(f"the server took {drained:.1f} s to finish the requests queued when the run stopped")
-            if result.bad or result.socket_errors:
-                self.fail(f"{name}: {result.bad} error responses, {result.socket_errors} socket errors")
-            found[name] = {"path": path, **result.as_dict()}
-        return found
+        """GET each page for read_seconds at c=32, in turns of about 2 s each, so that a machine whose speed drifts
+        during the run (another tenant on the host, say) slows every page alike and the ratios hold."""
+        turns = max(1, min(READ_TURNS, int(self.read_seconds // 2)))
+        slices: dict[str, list[LoadResult]] = {name: [] for name, _, _ in pages}
+        for turn in range(turns):
+            for name, path, cookie in pages:
+                self.log(f"GET {path} ({name}) for {self.read_seconds / turns:g} s at c=32, turn {turn + 1} of {turns}")
+                result = self.loader.get(base_url + path, 32, self.read_seconds / turns, cookie)
+                drained = drain(base_url, self.workers.processes * self.workers.threads)
+                if drained > 1:
+                    self.log(f"the server took {drained:.1f} s to finish the requests queued when the run stopped")
+                if result.bad or result.socket_errors:
+                    self.fail(f"{name}: {result.bad} error responses, {result.socket_errors} socket errors")
+                slices[name].append(result)
+        return {name: {"path": path, "turns": turns, **LoadResult.combined(slices[name]).as_dict()}
+                for name, path, _ in pages}
 
     def answers(self, kind, app, app_server, ref_server, data, sessions, round_, concurrency) -> dict:  # type: ignore[no-untyped-def,type-arg]
+        """Every player answers once on the app and once on the reference, in slices taken in turns (reference,
+        app, app, reference, ...), so that a drift in the machine's speed touches both alike."""
         players = len(data.player_ids)
-        lines = self.workdir / f"{kind}-{round_.id}.lines"
-        write_answer_lines(lines, round_, data.player_ids, sessions, self.rng)
-        self.log(f"{kind}: {players:,} answers at c={concurrency}: reference")
-        ref = self.loader.answers(ref_server.url, f"/ref/rounds/{round_.id}/answer", lines, concurrency, self.deadline)
+        turns = min(ANSWER_TURNS, players)
+        chunk = -(-players // turns)
+        slices = []
+        for turn in range(turns):
+            lines = self.workdir / f"{kind}-{round_.id}-{turn}.lines"
+            write_answer_lines(lines, round_, data.player_ids[turn * chunk:(turn + 1) * chunk], sessions, self.rng)
+            slices.append(lines)
+        took: dict[str, list[LoadResult]] = {"reference": [], "app": []}
+        spy = raw = None
+        for turn, lines in enumerate(slices):
+            for who in (("reference", "app") if turn % 2 == 0 else ("app", "reference")):
+                self.log(f"{kind}: answers at c={concurrency}: {who}, slice {turn + 1} of {turns}")
+                if who == "reference":
+                    took[who].append(self.loader.answers(ref_server.url, f"/ref/rounds/{round_.id}/answer", lines,
+                                                         concurrency, self.deadline))
+                    continue
+                if self.py_spy and concurrency == 32 and spy is None:
+                    raw = RESULTS / f"profile-{kind}-{self.stamp}.txt"
+                    raw.parent.mkdir(parents=True, exist_ok=True)
+                    # Sample about as long as the reference's slice took, doubled: the app's is at least that long.
+                    spy = profile.start(self.py_spy, app_server.proc.pid, max(3.0, 2 * took["reference"][-1].seconds), raw)
+                took[who].append(self.loader.answers(app_server.url, f"/rounds/{round_.id}/answer", lines,
+                                                     concurrency, self.deadline))
+        ref, got = LoadResult.combined(took["reference"]), LoadResult.combined(took["app"])
         ref_counts = answer_counts(app, round_.id, table="bench_reference_answer")
-        self.log(f"{kind}: {players:,} answers at c={concurrency}: app")
-        spy = None
-        if self.py_spy and concurrency == 32:
-            raw = RESULTS / f"profile-{kind}-{self.stamp}.txt"
-            raw.parent.mkdir(parents=True, exist_ok=True)
-            # Sample about as long as the reference took, doubled: the app's run is at least that long.
-            spy = profile.start(self.py_spy, app_server.proc.pid, max(3.0, 2 * ref.seconds), raw)
-        got = self.loader.answers(app_server.url, f"/rounds/{round_.id}/answer", lines, concurrency, self.deadline)
         profiled = None
-        if spy is not None:
+        if spy is not None and raw is not None:
             spy.wait(timeout=120)
             try:
                 profiled = {"raw": str(raw), **profile.summarize(raw)}
@@ -234,8 +262,11 @@ class Run:
             self.fail(f"{label} reference: database has {ref_counts}, expected {players} rows")
         return {
             "players": players,
+            "turns": turns,
             "app": got.as_dict(),
             "reference": ref.as_dict(),
+            "slice_ratios": [a.rps / r.rps for a, r in zip(took["app"], took["reference"], strict=True) if r.rps],
+            "slice_rps": {who: [round(result.rps) for result in results] for who, results in took.items()},
             "database": counts,
             "reference_database": ref_counts,
             "ratio": got.rps / ref.rps if ref.rps else None,
@@ -310,6 +341,9 @@ def report(results: dict, run: Run) -> list[str]:  # type: ignore[type-arg]
                 lines.append(f"  c={concurrency:<4}{who:<26}{r['rps']:>8.0f}{ms(r['p50']):>9}{ms(r['p95']):>9}"
                              f"{ms(r['p99']):>9}{ms(r['max']):>9}{errors:>8}  {db_text:<30}{ratio:>7}"
                              f"{busy(r['other_cpu']):>11}")
+            if a.get("slice_ratios"):
+                lines.append(f"  c={concurrency:<4}{'app ÷ reference, by slice':<26}  "
+                             + "  ".join(f"{ratio:.2f}x" for ratio in a["slice_ratios"]))
             if concurrency == "32":
                 targets.append((f"{kind}: answers >= {TARGET_ANSWER_RATIO}x reference at c=32 "
                                 f"({a['ratio']:.2f}x)", verdict(a["ratio"] >= TARGET_ANSWER_RATIO)))
@@ -330,7 +364,7 @@ def report(results: dict, run: Run) -> list[str]:  # type: ignore[type-arg]
         lines.append(f"{'pages (c=32, fixed time)':<34}{'req/s':>8}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}"
                      f"{'errors':>8}  {'bytes/response':<30}{'ratio':>7}{'other CPU':>11}")
         for name, r in reads.items():
-            ref_rps = base_player if "(player)" in name else base
+            ref_rps = r.get("baseline_rps") or (base_player if "(player)" in name else base)
             ratio = r["rps"] / ref_rps if ref_rps else 0
             size = r["bytes"] // max(r["requests"], 1)
             errors = r["bad"] + r["socket_errors"]
