@@ -18,6 +18,7 @@ SIZE = 512
 FRAGMENTS = 2048
 # Rounds being answered now: a handful at a time.
 ROUNDS = 256
+_MISSING = object()
 
 
 class LRU:
@@ -48,9 +49,10 @@ class LRU:
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
-            if key in self._items:
+            found = self._items.get(key, _MISSING)
+            if found is not _MISSING:
                 self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[no-any-return]
+                return found  # type: ignore[no-any-return]
         # Computed outside the lock: two threads may both compute once, which is harmless.
         value = compute()
         self.put(key, value)

@@ -43,7 +43,9 @@ CSP = "; ".join(
 
 def is_htmx() -> bool:
     """Tell whether this request wants a fragment (an htmx partial request, not a history restore)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Request-Type") == "partial"
+    # Read from the WSGI environ: asked several times a request, and the headers object re-spells each name.
+    environ = request.environ
+    return environ.get("HTTP_HX_REQUEST") == "true" and environ.get("HTTP_HX_REQUEST_TYPE") == "partial"
 
 
 def render_page_or_fragment(page: str, fragment: str, http_status: int = 200, **context: Any) -> tuple[str, int]:

@@ -1,6 +1,7 @@
 """Storing an answer: validated, scored, and made final by the unique constraint."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Option, Round, RoundRules, Statement, User, utcnow
 from quizapp.play.driver import DriverStatement, DriverTransaction
 from quizapp.queries import PlayerAnswer
-from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.lifecycle import RoundStatus, as_utc
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
 
 
@@ -56,9 +57,10 @@ class AnswerableRound(RoundRules):
     options: tuple[Item, ...]
 
     @cached_property
-    def content_key(self) -> tuple[tuple[int, str, bool, bool], ...]:
-        """The statements and options as plain values: a key that hashes and compares in C, once per remembered round."""
-        return tuple((item.id, item.text, item.is_false, item.is_correct) for item in self.statements + self.options)
+    def content_key(self) -> str:
+        """A digest of the statements and options: a key whose hash is worked out once per remembered round."""
+        items = tuple((item.id, item.text, item.is_false, item.is_correct) for item in self.statements + self.options)
+        return hashlib.sha256(repr(items).encode()).hexdigest()
 
 
 @cache
@@ -93,8 +95,9 @@ def answerable_round(round_id: int) -> AnswerableRound | None:
     first = rows[0]
     round_ = AnswerableRound(
         id=first.id, curator_id=first.curator_id, kind=first.kind, published=first.published,
-        opens_at=first.opens_at, closes_at=first.closes_at, results_visibility=first.results_visibility,
-        created_at=first.created_at,
+        # As aware UTC, as utcnow() gives: the status checks on every answer then compare them as they are.
+        opens_at=first.opens_at and as_utc(first.opens_at), closes_at=first.closes_at and as_utc(first.closes_at),
+        results_visibility=first.results_visibility, created_at=as_utc(first.created_at),
         statements=tuple(Item(row.statement_id, row.statement_text, is_false=row.is_false)
                          for row in rows if row.statement_id is not None),
         options=tuple(Item(row.option_id, row.option_text, is_correct=row.is_correct)

@@ -26,6 +26,8 @@ QUICK_DURATIONS: dict[str, timedelta] = {
 
 def as_utc(dt: datetime) -> datetime:
     """Return dt as an aware UTC datetime, reading a naive value as UTC."""
+    if dt.tzinfo is UTC:
+        return dt  # already so (utcnow(), and the answer path's copy of a round): the common case, on every answer
     # SQLite hands back naive datetimes for values that were stored as UTC.
     if dt.tzinfo is None or dt.utcoffset() is None:
         return dt.replace(tzinfo=UTC)
