@@ -13,7 +13,7 @@ from flask import Flask
 from flask_login.utils import encode_cookie
 from werkzeug.datastructures import MultiDict
 
-from tests.conftest import Player
+from tests.conftest import Player, csrf_from
 from tests.security.conftest import CSRF_MESSAGE, HTMX, World, editor_form, snapshot, text, token
 
 # --- CSRF ------------------------------------------------------------------------------------------
@@ -312,3 +312,21 @@ def test_logout_clears_a_remember_me_cookie(app, world):
 def test_no_remember_me_cookie_is_ever_set(world, visitor):
     response = visitor.login("pat", "pat-password")
     assert [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")] == []
+
+
+@pytest.mark.parametrize(("referrer", "taken"), [(None, False), ("https://elsewhere.example/rounds", False),
+                                                 ("http://localhost/rounds", False), ("https://localhost/rounds", True)],
+                         ids=["no-referrer", "another-site", "this-host-without-tls", "this-site"])
+def test_over_https_a_post_must_also_come_from_a_page_of_this_site(world, referrer, taken):
+    """Behind TLS the token is not enough: the Referer must be this site, so a page on plain HTTP can't post."""
+    round_url = f"/rounds/{world.open_facts}"
+    page_token = csrf_from(text(world.pat.client.get(round_url, base_url="https://localhost")))
+    headers = {**HTMX, **({"Referer": referrer} if referrer else {})}
+    response = world.pat.client.post(f"{round_url}/answer", base_url="https://localhost", headers=headers,
+                                     data=MultiDict([("csrf_token", page_token), *(("marks", i) for i in world.false_ids)]))
+    if taken:
+        assert response.status_code == 200
+        assert "You answered" in text(response)
+    else:
+        assert response.status_code == 400
+        assert CSRF_MESSAGE in text(response)
