@@ -56,7 +56,11 @@ class DriverTransaction:
         self.pooled = engine.raw_connection()
         self.driver: Any = self.pooled.driver_connection
         if self.dialect.name == "sqlite":
-            self._run("BEGIN IMMEDIATE", ())
+            try:
+                self._run("BEGIN IMMEDIATE", ())
+            except BaseException:
+                self.pooled.close()  # no `with` block holds it yet: the lock was not to be had (busy), give it back
+                raise
 
     def run(self, statement: DriverStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run the statement; the first row it returned, or None."""
