@@ -5,7 +5,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -210,7 +210,6 @@ class Writes:
 
     insert_answer: Executable
     insert_remembered: Executable
-    insert_marks: Insert
     # PostgreSQL only: the answer and its marks in one statement, a round trip fewer (None elsewhere).
     insert_with_marks: Executable | None = None
     insert_remembered_with_marks: Executable | None = None
@@ -244,7 +243,7 @@ def _writes(dialect: str) -> Writes:
         .returning(answers.c.id)
     )
     if dialect != "postgresql":
-        return Writes(insert_answer, insert_remembered, insert(marks))
+        return Writes(insert_answer, insert_remembered)
 
     def with_marks(insert_one: Executable) -> Executable:
         # The marks are selected from what the answer's INSERT returned: none when it stored nothing.
@@ -257,8 +256,7 @@ def _writes(dialect: str) -> Writes:
             .returning(marks.c.answer_id)
         )
 
-    return Writes(insert_answer, insert_remembered, insert(marks), with_marks(insert_answer),
-                  with_marks(insert_remembered))
+    return Writes(insert_answer, insert_remembered, with_marks(insert_answer), with_marks(insert_remembered))
 
 
 def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int], remembered: bool) -> Stored:
@@ -273,9 +271,7 @@ def _store(round_: AnswerableRound, values: dict[str, object], marked: list[int]
         else:
             answer_id = connection.execute(writes.insert_answer, values).scalar()
             if answer_id is not None and marked:
-                # One multi-row INSERT, as on the remembered path, not one statement per mark.
-                connection.execute(writes.insert_marks.values([{"answer_id": answer_id, "statement_id": i}
-                                                               for i in marked]))
+                connection.execute(_marks_insert(len(marked)), _numbered_marks(answer_id, marked))
         if answer_id is None:
             db.session.rollback()
             return Stored(answer=None, created=False)
@@ -335,12 +331,10 @@ class DriverWrites:
         self._marks: dict[int, DriverStatement] = {}
 
     def marks(self, count: int) -> DriverStatement:
-        """One multi-row INSERT of `count` marks, numbered as _numbered_marks numbers them."""
+        """_marks_insert(count), compiled."""
         statement = self._marks.get(count)
         if statement is None:
-            rows = [{"answer_id": bindparam("answer_id"), "statement_id": bindparam(f"statement_{i}")}
-                    for i in range(count)]
-            statement = self._marks[count] = DriverStatement.compile(insert(Mark.__table__).values(rows), self.dialect)
+            statement = self._marks[count] = DriverStatement.compile(_marks_insert(count), self.dialect)
         return statement
 
 
@@ -353,6 +347,13 @@ def _driver_writes(dialect: Dialect) -> DriverWrites:
     if writes is None:
         writes = _driver_writes_by_driver[key] = DriverWrites(dialect)
     return writes
+
+
+@lru_cache(maxsize=64)
+def _marks_insert(count: int) -> Insert:
+    """One multi-row INSERT of `count` marks (not a statement per mark), bound by _numbered_marks."""
+    rows = [{"answer_id": bindparam("answer_id"), "statement_id": bindparam(f"statement_{i}")} for i in range(count)]
+    return insert(Mark.__table__).values(rows)
 
 
 def _numbered_marks(answer_id: int, marked: list[int]) -> dict[str, int]:
