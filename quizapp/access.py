@@ -1,11 +1,16 @@
 """Who may see what: the checks views share."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import abort, g, session
 from flask_login import current_user
 
 from quizapp import queries
 from quizapp.models import Round
+from quizapp.queries import RoundView
+
+Shown = TypeVar("Shown", Round, RoundView)
 
 
 def signed_in_user_id() -> int | None:
@@ -22,7 +27,15 @@ def signed_in_user_id() -> int | None:
 
 def visible_round(round_id: int) -> Round:
     """Load a round the viewer may see: published, or their own draft; 404 otherwise."""
-    round_ = queries.round_with_items(round_id)
+    return _visible(queries.round_with_items(round_id))
+
+
+def visible_round_view(round_id: int) -> RoundView:
+    """visible_round for read-only pages: the same check, on a round loaded without ORM objects."""
+    return _visible(queries.round_view(round_id))
+
+
+def _visible(round_: Shown | None) -> Shown:
     if round_ is None:
         abort(404)
     if not round_.published and signed_in_user_id() != round_.curator_id:

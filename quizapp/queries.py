@@ -4,12 +4,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Mark, Round, Statement, User
+from quizapp.models import Answer, Mark, Option, Round, RoundRules, Series, Statement, User
 from quizapp.rules.ranking import Ranked, Standing, rank_standings
 
 
@@ -52,6 +54,90 @@ def round_with_items(round_id: int) -> Round | None:
         .options(joinedload(Round.statements), joinedload(Round.options), joinedload(Round.series))
     )
     return db.session.scalars(query).unique().one_or_none()
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class StatementView:
+    id: int
+    text: str
+    is_false: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: int
+    text: str
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class RoundView(RoundRules):
+    """A round as its read-only pages show it (the reveal, results.json, its leaderboard), with no ORM objects.
+
+    These are the pages a shared link brings everybody to: building a Round, its series and its statements
+    in the session costs more than the query itself, and nothing here is changed or lazily loaded.
+    """
+
+    id: int
+    curator_id: int
+    series: SeriesView | None
+    kind: str
+    title: str
+    intro: str
+    published: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    results_visibility: str
+    answer_count: int
+    statements: tuple[StatementView, ...]
+    options: tuple[OptionView, ...]
+
+
+@cache
+def _round_view_query() -> Select[Any]:
+    rounds, series, statements, options = Round.__table__, Series.__table__, Statement.__table__, Option.__table__
+    # As in round_with_items: statements or options, never both, so the joins multiply no rows.
+    return (
+        select(
+            rounds.c.id, rounds.c.curator_id, rounds.c.kind, rounds.c.title, rounds.c.intro, rounds.c.published,
+            rounds.c.opens_at, rounds.c.closes_at, rounds.c.results_visibility, rounds.c.answer_count,
+            series.c.id.label("series_id"), series.c.title.label("series_title"),
+            statements.c.id.label("statement_id"), statements.c.text.label("statement_text"), statements.c.is_false,
+            statements.c.explanation,
+            options.c.id.label("option_id"), options.c.text.label("option_text"), options.c.is_correct,
+        )
+        .outerjoin(series, series.c.id == rounds.c.series_id)
+        .outerjoin(statements, statements.c.round_id == rounds.c.id)
+        .outerjoin(options, options.c.round_id == rounds.c.id)
+        .where(rounds.c.id == bindparam("round_id"))
+        .order_by(statements.c.position, statements.c.id, options.c.position, options.c.id)
+    )
+
+
+def round_view(round_id: int) -> RoundView | None:
+    """The round with its series and its statements or options, in one query and without ORM objects."""
+    rows = db.session.execute(_round_view_query(), {"round_id": round_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return RoundView(
+        id=first.id, curator_id=first.curator_id,
+        series=SeriesView(first.series_id, first.series_title) if first.series_id is not None else None,
+        kind=first.kind, title=first.title, intro=first.intro, published=first.published,
+        opens_at=first.opens_at, closes_at=first.closes_at, results_visibility=first.results_visibility,
+        answer_count=first.answer_count,
+        statements=tuple(StatementView(row.statement_id, row.statement_text, row.is_false, row.explanation)
+                         for row in rows if row.statement_id is not None),
+        options=tuple(OptionView(row.option_id, row.option_text, row.is_correct)
+                      for row in rows if row.option_id is not None),
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quizapp import queries
-from quizapp.access import visible_round
+from quizapp.access import visible_round_view
 from quizapp.cache import cached
 from quizapp.extensions import db
 from quizapp.leaderboard import bp
@@ -65,7 +65,7 @@ def series(series_id: int) -> str:
 def round_board(round_id: int) -> str:
     """The full leaderboard of one closed round, page by page."""
     shareable()
-    round_ = visible_round(round_id)
+    round_ = visible_round_view(round_id)
     if round_.status() is not RoundStatus.CLOSED or not round_.is_scored:
         abort(404)
     board = page_of(round_tallies(round_).leaderboard)

@@ -7,11 +7,15 @@ from decimal import Decimal
 from quizapp import queries
 from quizapp.cache import cached
 from quizapp.models import Option, Round, Statement
+from quizapp.queries import OptionView, RoundView, StatementView
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.percent import tenths
 from quizapp.rules.ranking import Ranked
 from quizapp.rules.reveal import FactsSummary, StatementStat, summarise_facts
 from quizapp.web import number_text
+
+# The round page and the live tallies pass the ORM round; the read-only pages of a closed round its light view.
+AnyRound = Round | RoundView
 
 
 def percent_text(value: int) -> str:
@@ -21,7 +25,7 @@ def percent_text(value: int) -> str:
 
 @dataclass(frozen=True)
 class StatementResult:
-    statement: Statement
+    statement: Statement | StatementView
     stat: StatementStat
 
     @property
@@ -31,7 +35,7 @@ class StatementResult:
 
 @dataclass(frozen=True)
 class OptionResult:
-    option: Option
+    option: Option | OptionView
     votes: int
     tenths: int
 
@@ -42,7 +46,7 @@ class OptionResult:
 
 @dataclass(frozen=True)
 class RoundResults:
-    round: Round
+    round: AnyRound
     players: int
     statements: list[StatementResult]
     facts: FactsSummary | None
@@ -61,7 +65,7 @@ class Tallies:
     facts: FactsSummary | None  # kept with the counts: summarising walks every player's points
 
 
-def count_round(round_: Round) -> Tallies:
+def count_round(round_: AnyRound) -> Tallies:
     """Count the round's answers in a fixed number of queries."""
     mark_counts = queries.statement_mark_counts(round_.id) if round_.is_facts else {}
     histogram = queries.points_histogram(round_.id) if round_.is_facts else {}
@@ -78,7 +82,7 @@ def count_round(round_: Round) -> Tallies:
     )
 
 
-def round_tallies(round_: Round) -> Tallies:
+def round_tallies(round_: AnyRound) -> Tallies:
     """The round's tallies; a closed round's are counted once per process, not per request."""
     if round_.status() is not RoundStatus.CLOSED:
         return count_round(round_)
@@ -88,7 +92,7 @@ def round_tallies(round_: Round) -> Tallies:
     return cached(key, lambda: count_round(round_))
 
 
-def facts_results(round_: Round, tallies: Tallies) -> tuple[list[StatementResult], FactsSummary]:
+def facts_results(round_: AnyRound, tallies: Tallies) -> tuple[list[StatementResult], FactsSummary]:
     """Per-statement counts and the round's summary."""
     counts, summary = tallies.mark_counts, tallies.facts
     assert summary is not None, "a facts round's tallies carry its summary"
@@ -103,7 +107,7 @@ def facts_results(round_: Round, tallies: Tallies) -> tuple[list[StatementResult
     return rows, summary
 
 
-def poll_results(round_: Round, tallies: Tallies) -> list[OptionResult]:
+def poll_results(round_: AnyRound, tallies: Tallies) -> list[OptionResult]:
     """Votes per option with percentages that add up to exactly 100.0."""
     counts = [tallies.votes.get(option.id, 0) for option in round_.options]
     return [
@@ -112,7 +116,7 @@ def poll_results(round_: Round, tallies: Tallies) -> list[OptionResult]:
     ]
 
 
-def round_results(round_: Round) -> RoundResults:
+def round_results(round_: AnyRound) -> RoundResults:
     """Everything the reveal page and results.json show for a closed round."""
     tallies = round_tallies(round_)
     if round_.is_facts:

@@ -8,8 +8,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from quizapp import queries
-from quizapp.access import visible_round
-from quizapp.models import Round
+from quizapp.access import visible_round_view
+from quizapp.queries import RoundView
 from quizapp.results import bp
 from quizapp.results.summary import round_results
 from quizapp.rules.lifecycle import RoundStatus
@@ -23,7 +23,7 @@ REVEAL_TOP = 10
 @bp.route("/rounds/<int:round_id>/reveal")
 def reveal(round_id: int) -> str:
     """Show the truth, what everybody guessed, and the round's leaderboard."""
-    round_ = visible_round(round_id)
+    round_ = visible_round_view(round_id)
     status = round_.status()
     if status is not RoundStatus.CLOSED:
         return render_template("results/not_yet.html", round=round_, status=status, statuses=RoundStatus)
@@ -46,7 +46,7 @@ def reveal(round_id: int) -> str:
     )
 
 
-def reveal_version(round_: Round) -> tuple[object, ...]:
+def reveal_version(round_: RoundView) -> tuple[object, ...]:
     """Everything a closed round's reveal shows that can still change, as a cache key.
 
     Answers that arrived before the close and committed after it move answer_count; the curator can still
@@ -63,7 +63,7 @@ def reveal_version(round_: Round) -> tuple[object, ...]:
 @bp.route("/rounds/<int:round_id>/results.json")
 def results_json(round_id: int) -> Response:
     """The closed round's aggregates as JSON; 404 until the close."""
-    round_ = queries.round_with_items(round_id)
+    round_ = queries.round_view(round_id)
     if round_ is None or round_.status() is not RoundStatus.CLOSED:
         abort(404)
     results = round_results(round_)

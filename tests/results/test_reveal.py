@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from quizapp.extensions import db
-from quizapp.models import Round, utcnow
+from quizapp.models import Round, User, utcnow
 
 # (text, is_false, explanation): three lies among five.
 STATEMENTS = [
@@ -199,3 +199,15 @@ def test_draft_round_has_no_reveal_for_players(make, visitor):
     draft = make.facts_round(status="draft", curator=make.user("author", password=None, curator=True))
     assert visitor.get(f"/rounds/{draft.id}/reveal").status_code == 404
     assert visitor.get(f"/rounds/{draft.id}/results.json").status_code == 404
+
+
+def test_a_drafts_curator_is_told_its_reveal_waits_and_nobody_else_learns_it_exists(make, curator, visitor):
+    host = db.session.query(User).filter_by(username="host").one()
+    draft = make.facts_round(status="draft", curator=host, title="Not ready yet")
+    reveal = f"/rounds/{draft.id}/reveal"
+    body = text(curator.get(reveal))
+    assert "Not ready yet" in body
+    assert "This round is a draft; its reveal opens after it is published and closes." in body
+    for path in (reveal, f"/rounds/{draft.id}/results.json", f"/rounds/{draft.id}/leaderboard"):
+        assert visitor.get(path).status_code == 404
+    assert curator.get(f"/rounds/{draft.id}/leaderboard").status_code == 404
