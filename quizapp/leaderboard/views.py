@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from quizapp import queries
 from quizapp.access import visible_round_view
 from quizapp.cache import cached
-from quizapp.extensions import db
 from quizapp.leaderboard import bp
-from quizapp.models import Round, Series, utcnow
+from quizapp.models import utcnow
 from quizapp.results.summary import round_tallies
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.ranking import BoardPage, Ranked, board_page
@@ -43,21 +41,17 @@ def overall() -> str:
 @bp.route("/series/<int:series_id>")
 def series(series_id: int) -> str:
     """List a series' published rounds and rank its players over the closed ones."""
-    found = db.session.get(Series, series_id)
+    found = queries.series_with_rounds(series_id)
     if found is None:
         abort(404)
+    series_, listed = found
     now = utcnow()
-    rounds = [
-        (round_, round_.status(now))
-        for round_ in db.session.scalars(
-            select(Round).where(Round.series_id == series_id, Round.published.is_(True)).order_by(Round.opens_at, Round.id)
-        )
-    ]
+    rounds = [(round_, round_.status(now)) for round_ in listed]
     # The list shows each round's title and status and nothing else: that is its whole key.
     rounds_key = ("series-rounds", tuple((round_.id, round_.title, status) for round_, status in rounds))
-    version = ("series", series_id, queries.closed_rounds_version(now, series_id))
+    version = ("series", series_id, queries.closed_version(listed, now))
     board = page_of(cached(version, lambda: queries.series_leaderboard(series_id, now)))
-    return render_template("leaderboard/series.html", series=found, rounds=rounds, rounds_key=rounds_key, board=board,
+    return render_template("leaderboard/series.html", series=series_, rounds=rounds, rounds_key=rounds_key, board=board,
                            board_key=fragment_key(version, board))
 
 

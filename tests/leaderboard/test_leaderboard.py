@@ -121,5 +121,19 @@ def test_series_leaderboard_counts_only_that_series_closed_rounds(season, visito
     assert "First" in listed and "Live" in listed and "Second" not in listed
 
 
+def test_a_series_holding_only_a_draft_shows_no_round_to_visitors(make, visitor):
+    host = make.user("planner", password=None, curator=True)
+    series = Series(curator_id=host.id, title="Coming soon")
+    db.session.add(series)
+    draft = make.facts_round(curator=host, status="draft", title="Secret draft")
+    draft.series = series
+    db.session.commit()
+    response = visitor.get(f"/series/{series.id}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Coming soon" in body and "Secret draft" not in body
+    assert "No published rounds in this series yet." in body
+
+
 def test_unknown_series_is_not_found(visitor):
     assert visitor.get("/series/999").status_code == 404

@@ -2,7 +2,7 @@
 from sqlalchemy import event
 
 from quizapp.extensions import db
-from quizapp.models import Round
+from quizapp.models import Round, Series
 
 
 def count_queries(app, client, url):  # type: ignore[no-untyped-def]
@@ -50,6 +50,21 @@ def test_overall_leaderboard_picks_up_a_round_that_closes(app, make, visitor):
     assert "second_one" not in visitor.get("/leaderboard").get_data(as_text=True)
     make.close(db.session.get(Round, later.id))
     assert "second_one" in visitor.get("/leaderboard").get_data(as_text=True)
+
+
+def test_the_series_leaderboard_picks_up_an_answer_written_after_the_close(app, make, visitor):
+    host = make.user(curator=True)
+    series = Series(curator_id=host.id, title="Saturdays")
+    db.session.add(series)
+    round_ = make.facts_round(curator=host, status="closed")
+    round_.series = series
+    db.session.commit()
+    make.answer(round_, make.user("early_bird"), [next(s.id for s in round_.statements if s.is_false)])
+    url = f"/series/{series.id}"
+    assert "early_bird" in visitor.get(url).get_data(as_text=True)
+    # The page reads the series' rounds once and works the fingerprint out from them: answer_count is in it.
+    make.answer(db.session.get(Round, round_.id), make.user("late_writer"), [])
+    assert "late_writer" in visitor.get(url).get_data(as_text=True)
 
 
 # --- rendered once: what is shared must never carry one viewer's own data -----------------------------
