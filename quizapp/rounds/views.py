@@ -78,8 +78,14 @@ def curator_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def own_round(round_id: int) -> Round:
-    """Load a round of the current curator: 404 when missing, 403 when another curator's."""
-    round_ = db.session.get(Round, round_id)
+    """Load a round of the current curator: 404 when missing, 403 when another curator's.
+
+    A POST decides on what it reads (whether players have answered, whether the round is still open), so it
+    reads the row locked: on PostgreSQL an answer being written holds the round's key lock until it commits,
+    and the edit waits for it and then sees its answer. SQLite's writing requests already queue on its one
+    write lock (BEGIN IMMEDIATE), and the dialect leaves FOR UPDATE out.
+    """
+    round_ = db.session.get(Round, round_id, with_for_update=request.method == "POST")
     if round_ is None:
         abort(404)
     if round_.curator_id != current_user.id:

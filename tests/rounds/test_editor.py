@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import text as sql
+from werkzeug.datastructures import MultiDict
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Round, Statement, User, utcnow
+from quizapp.models import Answer, Mark, Round, Statement, User, utcnow
 from quizapp.rules.lifecycle import as_utc
-from tests.conftest import Player
+from tests.conftest import Player, csrf_from
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 NEW_FACTS = "/curator/rounds/new/facts"
@@ -391,3 +395,74 @@ def test_a_closed_round_without_answers_keeps_its_statements_too(make, curator):
     response = curator.post_form(f"/curator/rounds/{round_.id}/edit", f"/curator/rounds/{round_.id}/edit", changed)
     assert response.status_code == 409
     assert [text for text, _, _ in stored_statements(round_.id)] == ["I have a cat", "I climbed Everest", "I speak French"]
+
+
+# --- racing a player's first answer (PostgreSQL: SQLite queues every writing request on its write lock) ---
+
+def answer_in_flight(other: Connection, round_id: int, player_id: int, statement_id: int) -> None:
+    """Write a player's answer with one mark on another connection, leaving it uncommitted."""
+    answer_id = other.execute(
+        insert(Answer).values(round_id=round_id, player_id=player_id, points=1, max_points=1, created_at=utcnow())
+        .returning(Answer.id)
+    ).scalar_one()
+    other.execute(insert(Mark).values(answer_id=answer_id, statement_id=statement_id))
+
+
+def post_while_an_answer_commits(app, curator: Player, page_url: str, post_url: str, data: dict,  # type: ignore[no-untyped-def,type-arg]
+                                 answer: tuple[int, int, int]):
+    """POST for the curator while a player's answer is written but not committed; commit it once the POST waits."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's writing requests queue on its one write lock")
+    token = csrf_from(text(curator.get(page_url)))
+    db.session.rollback()
+    done: dict[str, object] = {}
+    with db.engine.connect() as other, db.engine.connect() as watcher:
+        answer_in_flight(other, *answer)
+        request = threading.Thread(target=lambda: done.update(
+            response=curator.client.post(post_url, data=MultiDict([("csrf_token", token), *data.items()]))))
+        request.start()
+        deadline = time.monotonic() + 10
+        waiting = 0
+        while not waiting and time.monotonic() < deadline and request.is_alive():
+            time.sleep(0.02)
+            waiting = watcher.execute(sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )).scalar_one()
+            watcher.rollback()
+        other.commit()
+        request.join(10)
+    assert waiting, "the curator's POST never waited on the answer being written"
+    return done["response"]
+
+
+def answers_of(round_id: int) -> tuple[int, int]:
+    db.session.rollback()
+    answers = db.session.scalar(select(func.count()).select_from(Answer).where(Answer.round_id == round_id))
+    marks = db.session.scalar(select(func.count()).select_from(Mark).join(Answer).where(Answer.round_id == round_id))
+    return answers, marks
+
+
+def test_an_edit_racing_the_first_answer_waits_for_it_and_then_keeps_the_statements(app, make, curator):
+    round_ = make.facts_round(
+        [(t, f) for t, f, _ in ORIGINAL], explanations=[e for _, _, e in ORIGINAL], curator=host_user()
+    )
+    round_id, answer = round_.id, (round_.id, make.user("ann", password=None).id, round_.statements[1].id)
+    url = f"/curator/rounds/{round_id}/edit"
+    changed = editor_form([("I have two cats", False, "Her name is Mia."), *ORIGINAL[1:]], title="Facts about me",
+                          action="save")
+    response = post_while_an_answer_commits(app, curator, url, url, changed, answer)
+    assert response.status_code == 409
+    assert "Statements and options can't change once players have answered" in html.unescape(text(response))
+    assert stored_statements(round_id) == ORIGINAL
+    assert answers_of(round_id) == (1, 1)
+
+
+def test_a_delete_racing_the_first_answer_asks_for_confirmation_instead(app, make, curator):
+    round_ = make.facts_round(curator=host_user())
+    round_id, answer = round_.id, (round_.id, make.user("ann", password=None).id, round_.statements[0].id)
+    response = post_while_an_answer_commits(app, curator, "/curator/", f"/curator/rounds/{round_id}/delete", {},
+                                            answer)
+    assert response.status_code == 200
+    assert "Yes, delete it" in text(response)
+    assert fresh_round(round_id) is not None
+    assert answers_of(round_id) == (1, 1)
