@@ -12,6 +12,7 @@ from quizapp.models import (
     Option,
     Round,
     RoundKind,
+    Series,
     Statement,
     User,
     utcnow,
@@ -95,6 +96,15 @@ class Factory:
         db.session.add(answer)
         db.session.commit()  # the database counts it on the round
         return answer
+
+    def series(self, curator: User, title: str, *rounds: Round) -> Series:
+        """A series of the curator's holding the given rounds."""
+        series = Series(curator_id=curator.id, title=title)
+        for round_ in rounds:
+            round_.series = series
+        db.session.add(series)
+        db.session.commit()
+        return series
 
     def close(self, round_: Round) -> None:
         round_.closes_at = utcnow() - timedelta(seconds=1)

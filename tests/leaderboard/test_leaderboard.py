@@ -123,11 +123,7 @@ def test_series_leaderboard_counts_only_that_series_closed_rounds(season, visito
 
 def test_a_series_holding_only_a_draft_shows_no_round_to_visitors(make, visitor):
     host = make.user("planner", password=None, curator=True)
-    series = Series(curator_id=host.id, title="Coming soon")
-    db.session.add(series)
-    draft = make.facts_round(curator=host, status="draft", title="Secret draft")
-    draft.series = series
-    db.session.commit()
+    series = make.series(host, "Coming soon", make.facts_round(curator=host, status="draft", title="Secret draft"))
     response = visitor.get(f"/series/{series.id}")
     body = response.get_data(as_text=True)
     assert response.status_code == 200

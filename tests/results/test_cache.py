@@ -2,7 +2,7 @@
 from sqlalchemy import event
 
 from quizapp.extensions import db
-from quizapp.models import Round, Series
+from quizapp.models import Round
 
 
 def count_queries(app, client, url):  # type: ignore[no-untyped-def]
@@ -54,11 +54,8 @@ def test_overall_leaderboard_picks_up_a_round_that_closes(app, make, visitor):
 
 def test_the_series_leaderboard_picks_up_an_answer_written_after_the_close(app, make, visitor):
     host = make.user(curator=True)
-    series = Series(curator_id=host.id, title="Saturdays")
-    db.session.add(series)
     round_ = make.facts_round(curator=host, status="closed")
-    round_.series = series
-    db.session.commit()
+    series = make.series(host, "Saturdays", round_)
     make.answer(round_, make.user("early_bird"), [next(s.id for s in round_.statements if s.is_false)])
     url = f"/series/{series.id}"
     assert "early_bird" in visitor.get(url).get_data(as_text=True)
@@ -115,14 +112,9 @@ def test_the_leaderboard_table_shows_a_players_row_as_theirs_only_to_them(app, m
 
 
 def test_the_series_page_shows_a_round_closing_at_once(app, make, visitor):
-    from quizapp.models import Series
-
     host = make.user(curator=True)
-    series = Series(curator_id=host.id, title="Fridays")
-    db.session.add(series)
     round_ = make.facts_round(curator=host, status="open")
-    round_.series = series
-    db.session.commit()
+    series = make.series(host, "Fridays", round_)
     url = f"/series/{series.id}"
     assert f'href="/rounds/{round_.id}"' in visitor.get(url).get_data(as_text=True)
     make.close(db.session.get(Round, round_.id))
