@@ -81,16 +81,19 @@ def own_round(round_id: int) -> Round:
     """Load a round of the current curator: 404 when missing, 403 when another curator's.
 
     A POST decides on what it reads (whether players have answered, whether the round is still open), so it
-    reads the row locked: on PostgreSQL an answer being written holds the round's key lock until it commits,
-    and the edit waits for it and then sees its answer. SQLite's writing requests already queue on its one
-    write lock (BEGIN IMMEDIATE), and the dialect leaves FOR UPDATE out.
+    reads the row again locked, once it is known to be the curator's own: on PostgreSQL an answer being
+    written holds the round's key lock until it commits, and the POST waits for it and then sees its answer.
+    SQLite's writing requests already queue on its one write lock (BEGIN IMMEDIATE), and the dialect leaves
+    FOR UPDATE out.
     """
-    round_ = db.session.get(Round, round_id, with_for_update=request.method == "POST")
+    round_ = db.session.get(Round, round_id)
     if round_ is None:
         abort(404)
     if round_.curator_id != current_user.id:
         log_event("forbidden", logging.WARNING, user_id=current_user.id, round_id=round_id)
         abort(403)
+    if request.method == "POST":
+        db.session.refresh(round_, with_for_update=True)
     return round_
 
 

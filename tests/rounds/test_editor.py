@@ -432,6 +432,7 @@ def post_while_an_answer_commits(app, curator: Player, page_url: str, post_url: 
         other.commit()
         request.join(10)
     assert waiting, "the curator's POST never waited on the answer being written"
+    assert not request.is_alive(), "the curator's POST was still waiting 10 s after the answer committed"
     return done["response"]
 
 
