@@ -1,22 +1,14 @@
 """A closed round's tallies and the leaderboards are computed once, and recomputed when what they count changes."""
-from sqlalchemy import event
-
 from quizapp.extensions import db
 from quizapp.models import Round
+from quizapp.testing import Statements
 
 
-def count_queries(app, client, url):  # type: ignore[no-untyped-def]
-    with app.app_context():
-        engine = db.engine
-    seen = []
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+def count_queries(client, url):  # type: ignore[no-untyped-def]
+    with Statements() as seen:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200
-    return len(seen), response.get_data(as_text=True)
+    return seen.count, response.get_data(as_text=True)
 
 
 def test_reveal_counts_answers_once_then_serves_them_from_memory(app, make, visitor):
@@ -24,8 +16,8 @@ def test_reveal_counts_answers_once_then_serves_them_from_memory(app, make, visi
     false_id = next(s.id for s in round_.statements if s.is_false)
     for i in range(3):
         make.answer(round_, make.user(f"cached_{i}"), [false_id])
-    first, _ = count_queries(app, visitor.client, f"/rounds/{round_.id}/reveal")
-    second, page = count_queries(app, visitor.client, f"/rounds/{round_.id}/reveal")
+    first, _ = count_queries(visitor.client, f"/rounds/{round_.id}/reveal")
+    second, page = count_queries(visitor.client, f"/rounds/{round_.id}/reveal")
     assert second < first
     assert "100.0% marked it false (3 of 3)" in page
 
