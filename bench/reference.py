@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.access import PLAYER_KEY
 from quizapp.config import DEFAULTS
 from quizapp.extensions import configure_sqlite_connection
 from quizapp.sessions import DailyRefreshedSessions
@@ -78,7 +79,7 @@ def create_app() -> Flask:
 
     @app.post("/ref/rounds/<int:round_id>/answer")
     def answer(round_id: int) -> tuple[str, int]:
-        user_id = session.get("_user_id")
+        user_id = session.get(PLAYER_KEY)
         marks = request.form.getlist("marks")
         if user_id is None or not marks:
             return REJECTED, 422

@@ -201,11 +201,13 @@ def signed_sessions(app: Flask, player_ids: list[int], rng: random.Random) -> di
     """Each player's session cookie value and signed CSRF token, made offline as a login would make them.
 
     Flask-Login keeps `_user_id` (a string) and, for session protection, `_id` (a hash of the client
-    address and User-Agent) and `_fresh`; Flask-WTF keeps a raw token in `csrf_token` and expects the
+    address and User-Agent) and `_fresh`; the app keeps the player's id under quizapp.access.PLAYER_KEY; Flask-WTF keeps a raw token in `csrf_token` and expects the
     form field to be that token signed with the "wtf-csrf-token" salt. The session is permanent, as
     after a real join.
     """
     from flask_login.utils import _create_identifier
+
+    from quizapp.access import PLAYER_KEY
 
     with app.test_request_context(headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": CLIENT_ADDRESS}):
         identifier = _create_identifier()
@@ -214,7 +216,8 @@ def signed_sessions(app: Flask, player_ids: list[int], rng: random.Random) -> di
     sessions = {}
     for pid in player_ids:
         raw = f"{rng.getrandbits(160):040x}"
-        data = {"_permanent": True, "_user_id": str(pid), "_fresh": True, "_id": identifier, "csrf_token": raw}
+        data = {"_permanent": True, "_user_id": str(pid), "_fresh": True, "_id": identifier, "csrf_token": raw,
+                PLAYER_KEY: pid}
         sessions[pid] = (serializer.dumps(data), csrf.dumps(raw))
     return sessions
 

@@ -1,43 +1,39 @@
-"""Who may see what: the checks views share."""
+"""Who is signed in, and who may see which round: the checks views share."""
 from __future__ import annotations
 
-from typing import TypeVar
-
-from flask import abort, g, session
+from flask import abort, session
 from flask_login import current_user
 
-from quizapp import queries
-from quizapp.models import Round
-from quizapp.queries import RoundView
+from quizapp.snapshots import RoundSnapshot, load_round
 
-Shown = TypeVar("Shown", Round, RoundView)
+# The signed-in player's id, written by auth's sign-in beside Flask-Login's own record and cleared at logout.
+# The answer path reads it from the signed cookie without loading the user's row; the cookie's signature
+# vouches for it, and the answer's foreign key refuses a player who no longer exists.
+PLAYER_KEY = "player"
+
+
+def remember_player(user_id: int) -> None:
+    """Note the signed-in player in the session (call it where Flask-Login's login_user is called)."""
+    session[PLAYER_KEY] = user_id
 
 
 def signed_in_user_id() -> int | None:
-    """The signed-in user's id, from the signed session cookie, without loading the user's row.
-
-    The answer path needs only the id: the cookie's signature vouches for it, and the foreign keys refuse a
-    write for a user who no longer exists. Pages that show who is signed in use current_user as usual.
-    """
-    if "_login_user" in g:  # already loaded for this request: agree with it
-        return current_user.id if current_user.is_authenticated else None
-    user_id = session.get("_user_id")
-    return int(user_id) if isinstance(user_id, str) and user_id.isascii() and user_id.isdigit() else None
+    """The signed-in player's id, from the signed session cookie, without loading the user's row."""
+    player_id = session.get(PLAYER_KEY)
+    if isinstance(player_id, int) and not isinstance(player_id, bool):
+        return player_id
+    # A session signed in some other way (before the key existed): Flask-Login's public proxy knows.
+    return current_user.id if current_user.is_authenticated else None
 
 
-def visible_round(round_id: int) -> Round:
-    """Load a round the viewer may see: published, or their own draft; 404 otherwise."""
-    return _visible(queries.round_with_items(round_id))
+def may_see(round_: RoundSnapshot, viewer_id: int | None) -> bool:
+    """Published rounds are everyone's; a draft is its curator's alone."""
+    return round_.published or viewer_id == round_.curator_id
 
 
-def visible_round_view(round_id: int) -> RoundView:
-    """visible_round for read-only pages: the same check, on a round loaded without ORM objects."""
-    return _visible(queries.round_view(round_id))
-
-
-def _visible(round_: Shown | None) -> Shown:
-    if round_ is None:
-        abort(404)
-    if not round_.published and signed_in_user_id() != round_.curator_id:
+def visible_round(round_id: int) -> RoundSnapshot:
+    """The round, if the viewer may see it; 404 otherwise (a stranger can't tell a draft from a missing round)."""
+    round_ = load_round(round_id)
+    if round_ is None or not may_see(round_, signed_in_user_id()):
         abort(404)
     return round_

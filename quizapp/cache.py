@@ -1,4 +1,7 @@
-"""Per-process memory for results that cannot change until their key does: closed rounds' tallies, leaderboards."""
+"""Per-process memory for results that cannot change until their key does: closed rounds' tallies, leaderboards.
+
+The keys are built in quizapp.versions, beside what they depend on; nothing here knows what a key means.
+"""
 from __future__ import annotations
 
 import threading
@@ -6,10 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
-from markupsafe import Markup
-
-from quizapp.extensions import locale_and_zone
+from flask import Flask, current_app
 
 T = TypeVar("T")
 SIZE = 512
@@ -76,7 +76,7 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
 
 
 def kept_rounds() -> LRU:
-    """This app's memory of rounds being answered, by id (see play.service.answerable_round)."""
+    """This app's memory of rounds being answered, by id (see quizapp.play.answering)."""
     return _store("quizapp_rounds", ROUNDS)
 
 
@@ -87,16 +87,9 @@ def forget_everything(app: Flask) -> None:
     app.extensions.pop("quizapp_rounds", None)
 
 
-def cached_fragment(key: Hashable | None, caller: Callable[[], str]) -> Markup:
-    """Template helper: {% call cached_fragment(key) %}…{% endcall %} renders its body once per key.
+def kept_rendering(key: Hashable, render: Callable[[], T]) -> T:
+    """Return the rendered HTML (or parts of it) kept under key, rendering it the first time.
 
-    The language, the time zone and the mount point are added to the key; the caller's key must cover the
-    rest of what the body shows. A None key renders every time: pass it when the body shows the viewer's
-    own data (their marks, their row on a leaderboard).
+    The keys come from quizapp.versions, which adds the viewer's language and zone to them.
     """
-    if key is None:
-        return Markup(caller())
-    scope = g.get("quizapp_fragment_scope")
-    if scope is None:  # the same for every fragment of the request: worked out once
-        scope = g.quizapp_fragment_scope = (*locale_and_zone(), request.script_root)
-    return _store("quizapp_fragments", FRAGMENTS).get_or_compute((key, scope), lambda: Markup(caller()))
+    return _store("quizapp_fragments", FRAGMENTS).get_or_compute(key, render)

@@ -29,6 +29,7 @@ from quizapp.data.rounds_json import (
 )
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Round, User, utcnow
+from quizapp.rules import rounds as rules
 from quizapp.rules.scoring import score_facts, score_poll
 from quizapp.rules.usernames import skeleton, validate_username
 
@@ -197,7 +198,7 @@ def _curator(name: str) -> User:
 
 def _echo_rounds(rounds: Sequence[Round], now: datetime) -> None:
     """Print each round's public address, title and status."""
-    lines = [(round_.id, round_.title, round_.status(now).value) for round_ in rounds]
+    lines = [(round_.id, round_.title, rules.status(round_, now).value) for round_ in rounds]
     base_url = current_app.config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL
     # url_for needs a request to build external URLs; this one only supplies the public address.
     with current_app.test_request_context(base_url=base_url):

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from quizapp.extensions import db, reads_only_from_here
+from quizapp.extensions import db, read_only_transaction
 from quizapp.logs import log_event
 from quizapp.ratelimit import RateLimited
 from quizapp.web import is_htmx
@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RateLimited)
     def rate_limited(error: RateLimited):  # type: ignore[no-untyped-def]
         # Say what to do, not what the limit is. Nothing was written: the page's reads need no write lock.
-        reads_only_from_here()
+        read_only_transaction()
         body, code = render_error(429)
         return body, code, {"Retry-After": str(error.retry_after)}
 

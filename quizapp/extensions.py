@@ -101,14 +101,17 @@ def init_app(app: Flask) -> None:
             _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
-def reads_only_from_here() -> None:
-    """End the request's transaction: it only reads from now on, so SQLite's write lock is not held while it renders.
+READS_ONLY = "quizapp_reads_only"
 
-    Anything not committed is dropped; call it once the view has written what it will (or nothing).
+
+def read_only_transaction() -> None:
+    """Begin the request's transaction for reading only: on SQLite, without taking the write lock.
+
+    For a writing request refused before it wrote anything (over a rate limit, say), whose page still reads:
+    a flood of refusals then never queues on the lock. Anything not committed is dropped.
     """
-    if db.session.registry.has():  # a request that wrote through a connection of its own has no session
-        db.session.rollback()
-    g.quizapp_reads_only = True
+    db.session.rollback()
+    db.session.connection(execution_options={READS_ONLY: True})
 
 
 def _translations() -> Translations:
@@ -141,7 +144,10 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def on_begin(conn):  # type: ignore[no-untyped-def]
         # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting;
         # taking the write lock up front makes racing writers queue on the busy timeout instead.
-        # Outside requests (CLI, shell, tests) transactions stay deferred so an idle session never holds the lock.
-        writing = has_request_context() and request.method not in SAFE_METHODS and not g.get("quizapp_reads_only")
+        # A request that may write (any method but GET, HEAD and OPTIONS) takes it at its first statement, and its
+        # views end the transaction by committing or by the request's end; reads alone never take it. Outside
+        # requests (CLI, shell, tests) transactions stay deferred so an idle session never holds the lock.
+        writing = (has_request_context() and request.method not in SAFE_METHODS
+                   and not conn.get_execution_options().get(READS_ONLY))
         # Straight to the driver: this runs at the start of every request's transaction.
         conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,10 +1,7 @@
 """Database models: players, rounds with their statements or options, and answers."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -24,7 +21,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.extensions import db
-from quizapp.rules.lifecycle import RoundStatus, as_utc, round_status
+from quizapp.rules.rounds import ResultsVisibility, RoundKind
+from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS, MIN_OPTIONS, MIN_STATEMENTS
+
+__all__ = ["MAX_OPTIONS", "MAX_STATEMENTS", "MIN_OPTIONS", "MIN_STATEMENTS", "ResultsVisibility", "RoundKind"]
 
 USERNAME_MAX = 32
 TITLE_MAX = 200
@@ -33,23 +33,11 @@ STATEMENT_MAX = 1000
 EXPLANATION_MAX = 2000
 OPTION_MAX = 300
 SERIES_MAX = 120
-MIN_STATEMENTS, MAX_STATEMENTS = 2, 30
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(UTC)
-
-
-class RoundKind(StrEnum):
-    FACTS = "facts"
-    POLL = "poll"
-
-
-class ResultsVisibility(StrEnum):
-    AFTER_VOTE = "after_vote"
-    AFTER_CLOSE = "after_close"
 
 
 class User(UserMixin, db.Model):
@@ -89,52 +77,9 @@ class Series(db.Model):
     rounds: Mapped[list[Round]] = relationship(back_populates="series", order_by="Round.id")
 
 
-class RoundRules:
-    """What a round's fields mean: shared by the Round model and the answer path's light copy of a round."""
+class Round(db.Model):
+    """A round as it is written (editor, import, CLI); pages read RoundSnapshot (quizapp/snapshots.py)."""
 
-    if TYPE_CHECKING:
-        kind: str
-        published: bool
-        opens_at: datetime | None
-        closes_at: datetime | None
-        statements: Sequence[Any]  # each with .id and .is_false
-        options: Sequence[Any]  # each with .id and .is_correct
-
-    def status(self, now: datetime | None = None) -> RoundStatus:
-        return round_status(self.published, self.opens_at, self.closes_at, now or utcnow())
-
-    @property
-    def is_facts(self) -> bool:
-        return self.kind == RoundKind.FACTS
-
-    @property
-    def false_count(self) -> int:
-        return sum(1 for statement in self.statements if statement.is_false)
-
-    @property
-    def is_quiz(self) -> bool:
-        return self.kind == RoundKind.POLL and any(option.is_correct for option in self.options)
-
-    @property
-    def is_scored(self) -> bool:
-        return self.is_facts or self.is_quiz
-
-    @property
-    def max_points(self) -> int:
-        if self.is_facts:
-            return self.false_count
-        return 1 if self.is_quiz else 0
-
-    @property
-    def opens_at_utc(self) -> datetime | None:
-        return as_utc(self.opens_at) if self.opens_at else None
-
-    @property
-    def closes_at_utc(self) -> datetime | None:
-        return as_utc(self.closes_at) if self.closes_at else None
-
-
-class Round(RoundRules, db.Model):
     __tablename__ = "round"
 
     id: Mapped[int] = mapped_column(primary_key=True)

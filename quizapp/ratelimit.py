@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache, wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
@@ -87,42 +87,33 @@ class RateLimiter:
         self.storage = storage_from_string(uri, wrap_exceptions=True, **options)
         app.extensions[EXTENSION] = Counters(FixedWindowRateLimiter(self.storage), FixedWindowRateLimiter(MemoryStorage()))
 
-    def limit(self, config_key: str, key_func: Callable[[], str] = client_address, *,
-              unless_spared: bool = False) -> Callable[[View], View]:
+    def limit(self, config_key: str, key_func: Callable[[], str] = client_address) -> Callable[[View], View]:
         """Limit a view's POSTs by the limit string in app.config[config_key], counted per key_func().
 
-        With unless_spared, the request is counted after the view, and not at all if the view called
-        spare_this_request(): for work that cannot repeat, such as a player's first answer to a round,
-        which the database already allows once. Whatever else the view does (refuse, repeat, fail) counts,
-        and past the limit gets a 429 instead of its response.
+        A view that counts only some of its requests (the answer, whose first time is free) calls
+        refuse_known_over and count itself instead.
         """
 
         def decorator(view: View) -> View:
             @wraps(view)
             def limited(*args: Any, **kwargs: Any) -> Any:
-                if request.method in SAFE_METHODS or not current_app.config["RATELIMIT_ENABLED"]:
-                    return view(*args, **kwargs)
-                key = key_func()
-                if not unless_spared:
-                    self.hit(config_key, key)
-                    return view(*args, **kwargs)
-                # A key already over its limit here does no work at all, so a flood cannot reach the database.
-                self.refuse_known_over(config_key, key)
-                try:
-                    response = view(*args, **kwargs)
-                except Exception:
-                    self.hit(config_key, key)  # a refusal by error (404, 400) counts too
-                    raise
-                if not g.pop("quizapp_rate_spared", False):
-                    self.hit(config_key, key)
-                return response
+                if request.method not in SAFE_METHODS:
+                    self.count(config_key, key_func())
+                return view(*args, **kwargs)
 
             return limited  # type: ignore[return-value]
 
         return decorator
 
+    def count(self, config_key: str, key: str) -> None:
+        """Count one request against the limit (unless limits are off); raise RateLimited past it."""
+        if current_app.config["RATELIMIT_ENABLED"]:
+            self.hit(config_key, key)
+
     def refuse_known_over(self, config_key: str, key: str) -> None:
         """Raise RateLimited if this worker has seen the key over its limit within the limit's window."""
+        if not current_app.config["RATELIMIT_ENABLED"]:
+            return
         counters: Counters = current_app.extensions[EXTENSION]
         known = counters.over.get((config_key, key))
         if known is None:
@@ -176,8 +167,3 @@ def _until_window_ends(counter: FixedWindowRateLimiter, item: RateLimitItem, *id
     except StorageError:
         return float(item.get_expiry())
     return min(max(reset_at - time.time(), 0.0), float(item.get_expiry()))
-
-
-def spare_this_request() -> None:
-    """Tell a limit declared with unless_spared not to count this request (see RateLimiter.limit)."""
-    g.quizapp_rate_spared = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import IntegerConverter, Map
 
-from quizapp.cache import cached_fragment
 from quizapp.models import utcnow
 from quizapp.rules.lifecycle import as_utc
 
@@ -145,9 +145,14 @@ def number_text(value: Any, format: str | None = None) -> str:
     return _number("decimal", value, format, str(get_locale()))
 
 
-def percent_text(value: Any, format: str | None = None) -> str:
-    """A fraction as a percentage in the viewer's locale."""
+def percent_from_fraction(value: Any, format: str | None = None) -> str:
+    """A fraction (0.25) as a percentage in the viewer's locale (25%)."""
     return _number("percent", value, format, str(get_locale()))
+
+
+def percent_from_tenths(value: int) -> str:
+    """Tenths of a percent (185) as the number before a % sign, one decimal always (18.5; 18,5 in Russian)."""
+    return number_text(Decimal(value) / 10, format="0.0")
 
 
 @cache
@@ -183,10 +188,9 @@ def init_app(app: Flask) -> None:
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],
             "is_htmx": is_htmx,
-            "cached_fragment": cached_fragment,
             "format_number": number_text,
             "format_decimal": number_text,
-            "format_percent": percent_text,
+            "format_percent": percent_from_fraction,
         }
 
     @app.after_request

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from quizapp.access import remember_player
 from quizapp.auth import bp
 from quizapp.auth.forms import (
     EmptyForm,
@@ -68,6 +69,7 @@ def _start_session(user: User) -> None:
         session["tz"] = tz
     session.permanent = True
     login_user(user, remember=False)
+    remember_player(user.id)
     log_event("login", user_id=user.id, guest=user.is_guest)
 
 

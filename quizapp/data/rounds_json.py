@@ -34,8 +34,17 @@ from quizapp.models import (
     Statement,
     User,
 )
+from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import as_utc
 from quizapp.rules.text import has_visible_text
+from quizapp.rules.validity import (
+    Code,
+    Problem,
+    facts_problems,
+    option_count_problem,
+    poll_problems,
+    statement_count_problem,
+)
 from quizapp.series import find_series
 
 FORMAT = "two-truths/rounds@1"
@@ -204,10 +213,10 @@ def _export_round(round_: Round) -> dict[str, Any]:
     # Drafts never carry closes_at: its presence is what publishes a round on import.
     if round_.published and round_.closes_at is not None:
         data["closes_at"] = format_time(round_.closes_at)
-    if round_.is_facts:
+    if rules.is_facts(round_):
         data["statements"] = [_export_statement(statement) for statement in round_.statements]
         return data
-    quiz = round_.is_quiz
+    quiz = rules.is_quiz(round_)
     data["results"] = ResultsVisibility.AFTER_CLOSE.value if quiz else str(round_.results_visibility)
     data["options"] = [
         {"text": option.text, "correct": option.is_correct} if quiz else {"text": option.text}
@@ -364,12 +373,9 @@ def _parse_statements(reader: _Reader) -> tuple[StatementSpec, ...]:
     if not isinstance(items, list):
         reader.problem("statements", _('is required: a list like [{"text": "…", "true": false}]'))
         return ()
-    if not MIN_STATEMENTS <= len(items) <= MAX_STATEMENTS:
-        reader.problem(
-            "statements",
-            _("a facts round has %(min)d to %(max)d statements, not %(count)d",
-              min=MIN_STATEMENTS, max=MAX_STATEMENTS, count=len(items)),
-        )
+    counted = statement_count_problem(len(items))
+    if counted is not None:
+        _report(reader, counted, len(items))
     specs = []
     for number, item in enumerate(items, 1):
         where = f"{reader.where}: " + _("statement %(number)d", number=number)
@@ -383,13 +389,10 @@ def _parse_statements(reader: _Reader) -> tuple[StatementSpec, ...]:
         explanation = statement.text("explanation", EXPLANATION_MAX)
         if text is not None and true is not None:
             specs.append(StatementSpec(text=text, is_false=not true, explanation=explanation or ""))
-    # With fewer than two statements the count error says it all.
-    if len(specs) == len(items) >= MIN_STATEMENTS:
-        falses = sum(1 for spec in specs if spec.is_false)
-        if falses == 0:
-            reader.problem("statements", _('mark at least one statement false ("true": false)'))
-        elif falses == len(specs):
-            reader.problem("statements", _('leave at least one statement true ("true": true)'))
+    # The balance of true and false is judged on a whole list of readable statements of an allowed count.
+    if counted is None and len(specs) == len(items):
+        for problem in facts_problems([(spec.text, spec.is_false) for spec in specs]):
+            _report(reader, problem, len(items))
     return tuple(specs)
 
 
@@ -398,12 +401,10 @@ def _parse_options(reader: _Reader) -> tuple[OptionSpec, ...]:
     if not isinstance(items, list):
         reader.problem("options", _('is required: a list like [{"text": "…"}]'))
         return ()
-    if not MIN_OPTIONS <= len(items) <= MAX_OPTIONS:
-        reader.problem("options", _("a poll has %(min)d to %(max)d options, not %(count)d",
-                                    min=MIN_OPTIONS, max=MAX_OPTIONS, count=len(items)))
-    specs = []
-    first_with_text: dict[str, int] = {}
-    correct_numbers = []
+    counted = option_count_problem(len(items))
+    if counted is not None:
+        _report(reader, counted, len(items))
+    read: list[tuple[int, OptionSpec]] = []  # (index in the list, option) of the readable options
     for number, item in enumerate(items, 1):
         where = f"{reader.where}: " + _("option %(number)d", number=number)
         if not isinstance(item, dict):
@@ -413,21 +414,38 @@ def _parse_options(reader: _Reader) -> tuple[OptionSpec, ...]:
         option.reject_unknown_keys(OPTION_KEYS)
         text = option.text("text", OPTION_MAX, required=True)
         correct = bool(option.flag("correct"))
-        if correct:
-            correct_numbers.append(number)
-        if text is None:
-            continue
-        # The same rule as the editor: players could not tell "Yes" from " yes" apart.
-        key = text.strip().casefold()
-        if key in first_with_text:
-            option.problem("text", _("repeats option %(number)d", number=first_with_text[key]))
-        else:
-            first_with_text[key] = number
-        specs.append(OptionSpec(text=text, is_correct=correct))
-    if len(correct_numbers) > 1:
-        listed = ", ".join(str(number) for number in correct_numbers)
+        read.append((number - 1, OptionSpec(text=text or "", is_correct=correct)))
+    for problem in poll_problems([(spec.text, spec.is_correct) for _i, spec in read]):
+        if problem.code is not Code.OPTION_COUNT:  # counted above, on every item, readable or not
+            _report(reader, problem, len(items), [index for index, _spec in read])
+    return tuple(spec for _i, spec in read if spec.text)
+
+
+def _report(reader: _Reader, problem: Problem, count: int, numbering: list[int] | None = None) -> None:
+    """Word a validity problem for the import: where it is, in the curator's language (English on the CLI)."""
+
+    def number(index: int | None) -> int:
+        # Problems count the options they were given; messages count every item of the file, from 1.
+        return (numbering[index] if numbering is not None and index is not None else index or 0) + 1
+
+    code = problem.code
+    if code is Code.STATEMENT_COUNT:
+        reader.problem("statements", _("a facts round has %(min)d to %(max)d statements, not %(count)d",
+                                       min=MIN_STATEMENTS, max=MAX_STATEMENTS, count=count))
+    elif code is Code.NO_FALSE:
+        reader.problem("statements", _('mark at least one statement false ("true": false)'))
+    elif code is Code.NO_TRUE:
+        reader.problem("statements", _('leave at least one statement true ("true": true)'))
+    elif code is Code.OPTION_COUNT:
+        reader.problem("options", _("a poll has %(min)d to %(max)d options, not %(count)d",
+                                    min=MIN_OPTIONS, max=MAX_OPTIONS, count=count))
+    elif code is Code.OPTION_REPEATED:
+        where = f"{reader.where}: " + _("option %(number)d", number=number(problem.item))
+        reader.problems.append(f"{where}: text: " + _("repeats option %(number)d", number=number(problem.first)))
+    elif code is Code.SEVERAL_CORRECT:
+        listed = ", ".join(str(number(index)) for index in problem.items)
         reader.problem("options", _("at most one option can be correct; options %(numbers)s are", numbers=listed))
-    return tuple(specs)
+    # ITEM_BLANK: the reader has already said "text: must not be empty" for that item.
 
 
 def _parse_results(reader: _Reader, options: tuple[OptionSpec, ...]) -> ResultsVisibility:

@@ -2,30 +2,29 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from flask_login import current_user
+from flask_babel import gettext as _
+from markupsafe import Markup
 
-from quizapp import queries
-from quizapp.access import visible_round_view
+from quizapp import queries, versions
+from quizapp.access import signed_in_user_id, visible_round
 from quizapp.cache import cached
+from quizapp.extensions import db
 from quizapp.leaderboard import bp
-from quizapp.models import utcnow
+from quizapp.leaderboard.tables import board_html
+from quizapp.models import Round, Series, utcnow
 from quizapp.results.summary import round_tallies
-from quizapp.rules.lifecycle import RoundStatus
-from quizapp.rules.ranking import BoardPage, Ranked, board_page
+from quizapp.rules import rounds as rules
+from quizapp.rules.ranking import Ranked, board_page
+from quizapp.snapshots import load_rounds
 from quizapp.web import shareable
 
 PER_PAGE = 50
 
 
-def page_of(ranked: list[Ranked]) -> BoardPage:
-    """The page asked for in ?page=, with the viewer's own row when it is elsewhere."""
-    viewer = current_user.id if current_user.is_authenticated else None
-    return board_page(ranked, request.args.get("page", 1, type=int), PER_PAGE, viewer)
-
-
-def fragment_key(version: tuple[object, ...], board: BoardPage) -> tuple[object, ...] | None:
-    """The cache key of a rendered page of the table: shared by every viewer who has no row on it."""
-    return None if board.shows_viewer else (*version, board.page)
+def paged_table(ranked: list[Ranked], where: str, leaderboard: tuple[object, ...], **context: object) -> Markup:
+    """The page asked for in ?page= of the ranking, with the viewer's own row when it is elsewhere."""
+    board = board_page(ranked, request.args.get("page", 1, type=int), PER_PAGE, signed_in_user_id())
+    return board_html(board, versions.board_key(where, leaderboard, board.page), **context)
 
 
 @bp.route("/leaderboard")
@@ -33,34 +32,37 @@ def overall() -> str:
     """Rank every player across all closed scored rounds."""
     shareable()
     now = utcnow()
-    version = ("overall", queries.closed_rounds_version(now))
-    board = page_of(cached(version, lambda: queries.overall_leaderboard(now)))
-    return render_template("leaderboard/overall.html", board=board, board_key=fragment_key(version, board))
+    key = versions.leaderboard_key("overall", queries.closed_rounds_fingerprint(now))
+    ranked = cached(key, lambda: queries.overall_leaderboard(now))
+    table = paged_table(ranked, "overall", key, table_id="overall-leaderboard", caption=_("Overall leaderboard"),
+                        page_endpoint="leaderboard.overall", page_args={})
+    return render_template("leaderboard/overall.html", table=table)
 
 
 @bp.route("/series/<int:series_id>")
 def series(series_id: int) -> str:
     """List a series' published rounds and rank its players over the closed ones."""
-    found = queries.series_with_rounds(series_id)
-    if found is None:
-        abort(404)
-    series_, listed = found
+    series_ = db.session.get(Series, series_id)
+    rounds = load_rounds(Round.series_id == series_id, Round.published.is_(True), order_by=[Round.opens_at, Round.id])
+    if series_ is None or not rounds:
+        abort(404)  # a series of drafts alone is its curator's business, title included
     now = utcnow()
-    rounds = [(round_, round_.status(now)) for round_ in listed]
-    # The list shows each round's title and status and nothing else: that is its whole key.
-    rounds_key = ("series-rounds", tuple((round_.id, round_.title, status) for round_, status in rounds))
-    version = ("series", series_id, queries.closed_version(listed, now))
-    board = page_of(cached(version, lambda: queries.series_leaderboard(series_id, now)))
-    return render_template("leaderboard/series.html", series=series_, rounds=rounds, rounds_key=rounds_key, board=board,
-                           board_key=fragment_key(version, board))
+    key = versions.leaderboard_key(f"series-{series_id}", queries.closed_rounds_fingerprint(now, series_id))
+    ranked = cached(key, lambda: queries.series_leaderboard(series_id, now))
+    table = paged_table(ranked, "series", key, table_id="series-leaderboard", caption=_("Leaderboard of the series"),
+                        page_endpoint="leaderboard.series", page_args={"series_id": series_id})
+    return render_template("leaderboard/series.html", series=series_, rounds=[(r, r.status(now)) for r in rounds],
+                           table=table)
 
 
 @bp.route("/rounds/<int:round_id>/leaderboard")
 def round_board(round_id: int) -> str:
     """The full leaderboard of one closed round, page by page."""
     shareable()
-    round_ = visible_round_view(round_id)
-    if round_.status() is not RoundStatus.CLOSED or not round_.is_scored:
+    round_ = visible_round(round_id)
+    if not rules.results_public(round_, utcnow()) or not round_.is_scored:
         abort(404)
-    board = page_of(round_tallies(round_).leaderboard)
-    return render_template("leaderboard/round.html", round=round_, board=board)
+    table = paged_table(round_tallies(round_).leaderboard, "round", versions.tallies_key(round_),
+                        table_id="round-leaderboard", caption=_("Leaderboard of this round"),
+                        page_endpoint="leaderboard.round_board", page_args={"round_id": round_id})
+    return render_template("leaderboard/round.html", round=round_, table=table)

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 
 
@@ -44,17 +46,26 @@ class DriverStatement:
 
 
 class DriverTransaction:
-    """One transaction on a connection from the engine's pool, committed by commit() and otherwise rolled back
-    by the pool as the connection goes back to it.
+    """One transaction on the driver, committed by commit() and otherwise rolled back.
 
-    On SQLite it begins IMMEDIATE: the connections run in the driver's autocommit mode (see
-    configure_sqlite_connection) and a writer takes the write lock up front, as the app's other writes do.
+    If the request's session has already begun a transaction (it read something first), the statements run in
+    that one, on its connection, and commit() commits the session: a second transaction would wait for the
+    first one's lock on SQLite. Otherwise it takes a connection of its own from the engine's pool, which rolls
+    back what was not committed as the connection goes back. On SQLite that one begins IMMEDIATE: the
+    connections run in the driver's autocommit mode (see configure_sqlite_connection) and a writer takes the
+    write lock up front, as the app's other writes do.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, session: Session) -> None:
         self.dialect = engine.dialect
+        self.session: Session | None = session if session.in_transaction() else None
+        self.committed = False
+        if self.session is not None:
+            self.pooled: PoolProxiedConnection = self.session.connection().connection
+            self.driver: Any = self.pooled.driver_connection
+            return
         self.pooled = engine.raw_connection()
-        self.driver: Any = self.pooled.driver_connection
+        self.driver = self.pooled.driver_connection
         if self.dialect.name == "sqlite":
             try:
                 self._run("BEGIN IMMEDIATE", ())
@@ -67,6 +78,10 @@ class DriverTransaction:
         return self._run(statement.sql, statement.parameters(values))
 
     def commit(self) -> None:
+        self.committed = True
+        if self.session is not None:
+            self.session.commit()
+            return
         try:
             self.driver.commit()
         except self.dialect.loaded_dbapi.Error as error:
@@ -77,6 +92,10 @@ class DriverTransaction:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
+        if self.session is not None:
+            if not self.committed:
+                self.session.rollback()
+            return
         self.pooled.close()  # back to the pool, whose reset on return rolls back what was not committed
 
     def _run(self, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> tuple[Any, ...] | None:

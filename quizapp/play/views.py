@@ -5,39 +5,42 @@ from typing import Any
 
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from quizapp import queries
-from quizapp.access import signed_in_user_id, visible_round
-from quizapp.cache import cached_fragment
+from quizapp.access import may_see, signed_in_user_id, visible_round
 from quizapp.errors import render_error
-from quizapp.extensions import rate_limit, reads_only_from_here
+from quizapp.extensions import db, limiter, read_only_transaction
 from quizapp.logs import log_event
-from quizapp.models import ResultsVisibility, Round, RoundKind, RoundRules, utcnow
+from quizapp.models import utcnow
 from quizapp.play import bp
-from quizapp.play.service import (
-    AnswerableRound,
-    AnswerRejected,
-    RoundChanged,
-    answerable_round,
-    parse_ids,
-    remembered_round,
-    store_facts_answer,
-    store_poll_answer,
+from quizapp.play.answering import (
+    Choice,
+    Outcome,
+    Problem,
+    Result,
+    answer_round,
+    kept_round,
+    read_round,
 )
 from quizapp.queries import PlayerAnswer
-from quizapp.ratelimit import client_address, spare_this_request
+from quizapp.ratelimit import client_address
 from quizapp.results.summary import RoundResults, round_results
+from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
+from quizapp.snapshots import RoundSnapshot, rounds_in
 from quizapp.web import is_htmx, render_page_or_fragment
 
+ANSWER_LIMIT = "RATE_LIMIT_ANSWER"
 
-def round_context(round_: Round | AnswerableRound, *, answer: PlayerAnswer | None = None, marked: set[int] | None = None,
-                  chosen: int | None = None, error: str | None = None) -> dict[str, Any]:
-    """Everything the round page and its fragments need."""
-    if answer is None and current_user.is_authenticated:
-        answer = queries.player_answer(round_.id, current_user.id)
+
+def round_context(round_: RoundSnapshot, *, answer: PlayerAnswer | None = None, marked: set[int] | None = None,
+                  chosen: int | None = None, error: str | None = None, looked_up: bool = False) -> dict[str, Any]:
+    """Everything the round page and its fragments need; `looked_up` when the player's answer was already read."""
+    player_id = signed_in_user_id()
+    if answer is None and player_id is not None and not looked_up:
+        answer = queries.player_answer(round_.id, player_id)
     if answer is not None:
         marked = set(answer.marked_ids)
         chosen = answer.option_id
@@ -46,7 +49,7 @@ def round_context(round_: Round | AnswerableRound, *, answer: PlayerAnswer | Non
         "round": round_,
         "status": status,
         "answer": answer,
-        "results": poll_results_for(round_, answer, status),
+        "results": voter_tally(round_, answer),
         "marked": marked or set(),
         "chosen": chosen,
         "error": error,
@@ -54,22 +57,10 @@ def round_context(round_: Round | AnswerableRound, *, answer: PlayerAnswer | Non
     }
 
 
-def shows_tally_after_vote(round_: RoundRules) -> bool:
-    """Opinion polls that show their tally to whoever has voted, before the close."""
-    return (
-        round_.kind == RoundKind.POLL
-        and not round_.is_quiz
-        and round_.results_visibility == ResultsVisibility.AFTER_VOTE
-    )
-
-
-def poll_results_for(round_: Round | AnswerableRound, answer: PlayerAnswer | None,
-                     status: RoundStatus) -> RoundResults | None:
-    """The tally a voter may see right after voting: opinion polls that show results after the vote."""
-    if answer is None or not shows_tally_after_vote(round_) or status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
+def voter_tally(round_: RoundSnapshot, answer: PlayerAnswer | None) -> RoundResults | None:
+    """The tally a voter sees beside their vote, on polls that show it after the vote."""
+    if not rules.voter_sees_tally(round_, utcnow(), has_answered=answer is not None):
         return None
-    if isinstance(round_, AnswerableRound):
-        round_ = visible_round(round_.id)
     return round_results(round_)
 
 
@@ -79,9 +70,9 @@ def home() -> str:
     now = utcnow()
     return render_template(
         "play/home.html",
-        open_rounds=queries.open_rounds(now),
-        upcoming=queries.upcoming_rounds(now),
-        closed=queries.recently_closed_rounds(now),
+        open_rounds=rounds_in(RoundStatus.OPEN, now),
+        upcoming=rounds_in(RoundStatus.SCHEDULED, now),
+        closed=rounds_in(RoundStatus.CLOSED, now, limit=10),
     )
 
 
@@ -99,94 +90,88 @@ def _player_key() -> str:
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
-# A player's first answer to a round is not counted, so it is never held back and never waits on the limit's
-# storage: the database takes it once. Everything that can repeat (a second answer, a refused one, a 404) counts.
-@rate_limit("RATE_LIMIT_ANSWER", key_func=_player_key, unless_spared=True)
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
-    # The busiest write in the app: the player comes from the signed session, and the round from this process's
-    # memory once it has answers (else one light query). On SQLite the request is one write transaction
-    # (BEGIN IMMEDIATE), so nothing waits twice.
+    key = _player_key()
+    limiter.refuse_known_over(ANSWER_LIMIT, key)  # a flood from a key already over its limit costs no SQL
     player_id = signed_in_user_id()
-    remembered = remembered_round(round_id, g.arrived_at)
-    if remembered is not None:
-        try:
-            return _take_answer(remembered, player_id, remembered=True)
-        except RoundChanged:
-            pass  # closed early, extended, deleted, or answered before: decide on what the database holds now
-    round_ = answerable_round(round_id)
-    if round_ is None or not (round_.published or player_id == round_.curator_id):
+    choice = Choice.from_form(request.form.getlist("marks"), request.form.get("option", ""))
+    round_, result = _decide(round_id, player_id, choice)
+    # A player's first answer is not counted: the database takes it once, so it never waits on the limit's
+    # storage. Everything that can repeat (a second answer, a refused one, a missing round) counts.
+    if result is None or result.outcome is not Outcome.STORED:
+        limiter.count(ANSWER_LIMIT, key)
+    if round_ is None or result is None:
         abort(404)
-    return _take_answer(round_, player_id)
+    return _respond(round_, result, choice)
 
 
-def _take_answer(round_: AnswerableRound, player_id: int | None, *,
-                 remembered: bool = False) -> str | tuple[str, int] | Response:
-    """Check, store and confirm the answer. For a remembered round, whatever depends on the round (its checks,
-    the insert) raises RoundChanged instead of refusing, so the answer is decided again on a fresh read."""
-    marked_raw = request.form.getlist("marks")
-    chosen_raw = request.form.get("option", "")
-    try:
-        marked = parse_ids(marked_raw)
-        chosen = parse_ids([chosen_raw])[0] if chosen_raw else None
-    except AnswerRejected as rejected:
-        return _panel(round_, 422, error=str(rejected))
-    keep = {"marked": set(marked), "chosen": chosen}
-    # Judged by when the request arrived, so an answer queued behind others at the close still counts.
-    if round_.status(g.arrived_at) is not RoundStatus.OPEN:
+def _decide(round_id: int, player_id: int | None, choice: Choice) -> tuple[RoundSnapshot | None, Result | None]:
+    """Answer the round as this process keeps it, or else as it is read now; None for a round the player can't
+    see. Judged by when the request arrived, so an answer queued behind others at the close still counts."""
+    at = g.arrived_at
+    kept = kept_round(round_id, at)
+    if kept is not None:
+        result = answer_round(kept, player_id, choice, at)
+        # Stale, or refused on a copy that may be out of date: decide on the round as it is now.
+        if result.outcome not in (Outcome.STALE, Outcome.WRONG_SHAPE):
+            return kept, result
+    round_ = read_round(round_id)
+    if round_ is None or not may_see(round_, player_id):
+        return None, None
+    return round_, answer_round(round_, player_id, choice, at)
+
+
+def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tuple[str, int] | Response:
+    """The response to each outcome: the confirmation, or the form again with the player's marks kept."""
+    if db.session().in_transaction():
+        # The answer is settled, and what the response reads next needs no write lock: on SQLite, the others'
+        # answers would wait for it while this page renders (the deciding read took it, see read_round).
+        read_only_transaction()
+    keep: dict[str, Any] = {"marked": set(choice.marked), "chosen": choice.option, "looked_up": True}
+    if result.outcome in (Outcome.STORED, Outcome.ALREADY_ANSWERED):
+        if result.outcome is Outcome.ALREADY_ANSWERED:
+            log_event("double_submit", round_id=round_.id, user_id=signed_in_user_id())
+        if not is_htmx():
+            return redirect(url_for("play.round_page", round_id=round_.id), code=303)
+        return _panel(round_, 200, answer=result.answer, looked_up=True)
+    if result.outcome is Outcome.NOT_OPEN:
         return _panel(round_, 409, **keep)
-    if player_id is None:
+    if result.outcome is Outcome.NOT_SIGNED_IN:
         return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
-    try:
-        if round_.kind == RoundKind.FACTS:
-            stored = store_facts_answer(round_, player_id, marked, g.arrived_at, remembered=remembered)
-        elif chosen is None:
-            raise AnswerRejected(_("Choose one of the options."))
-        else:
-            stored = store_poll_answer(round_, player_id, chosen, g.arrived_at, remembered=remembered)
-    except AnswerRejected as rejected:
-        if remembered:
-            raise RoundChanged() from rejected  # judged again on the round as it is now, which may be another one
-        # A player who already answered sees their answer, whatever this second form said.
-        answered = queries.player_answer(round_.id, player_id)
-        if answered is not None:
-            return _panel(round_, 200, answer=answered)
-        return _panel(round_, 422, error=str(rejected), **keep)
-    if stored.created:
-        spare_this_request()
-    else:
-        log_event("double_submit", round_id=round_.id, user_id=player_id)
-    if is_htmx():
-        return _panel(round_, 200, answer=stored.answer)
-    return redirect(url_for("play.round_page", round_id=round_.id), code=303)
+    if result.outcome is Outcome.STALE:
+        return _panel(round_, 409, error=_("The round changed while you answered: check it and send again."), **keep)
+    return _panel(round_, 422, error=problem_message(result.problem, round_, choice), **keep)
 
 
-def _panel(round_: AnswerableRound, http_status: int, **state: Any) -> tuple[str, int]:
-    """Render the round panel after an answer; only the htmx confirmation makes do with the light round."""
-    # Written or refused, the answer is settled: the reads for the panel need no write lock.
-    reads_only_from_here()
-    answer: PlayerAnswer | None = state.get("answer")
-    shown: Round | AnswerableRound = round_
-    if not is_htmx() or answer is None:
-        shown = visible_round(round_.id)  # the page, or the form again: title, intro, series, …
-    elif round_.status() is RoundStatus.OPEN and not shows_tally_after_vote(round_):
-        # Every player who marks the same statements gets the same confirmation until the close, so it is
-        # rendered once per choice. The items are in the key: they are fixed once the round has an answer, and
-        # an edit that raced the first answer then still shows what was answered.
-        key = ("confirmation", round_.id, round_.closes_at, round_.content_key, answer.marked_ids, answer.option_id)
-        confirmation = cached_fragment(
-            key, lambda: render_template("play/_round_panel.html", **round_context(round_, **state)))
-        return confirmation, http_status
+def problem_message(problem: Problem | None, round_: RoundSnapshot, choice: Choice) -> str:
+    """What the player is told about an answer of the wrong shape."""
+    if problem is Problem.DUPLICATE:
+        return _("Mark each statement at most once.")
+    if problem is Problem.COUNT:
+        return ngettext(
+            "Mark exactly %(num)d statement as false; you marked %(marked)d.",
+            "Mark exactly %(num)d statements as false; you marked %(marked)d.",
+            round_.false_count,
+            marked=len(set(choice.marked)),
+        )
+    if problem is Problem.NO_OPTION or not round_.is_facts:
+        return _("Choose one of the options.")
+    return _("That statement is not part of this round.")
+
+
+def _panel(round_: RoundSnapshot, http_status: int, **state: Any) -> tuple[str, int]:
     return render_page_or_fragment("play/round.html", "play/_round_panel.html", http_status,
-                                   **round_context(shown, **state))
+                                   **round_context(round_, **state))
 
 
 @bp.route("/rounds/<int:round_id>/tally")
 def tally(round_id: int) -> str | tuple[str, int]:
     """The live tally of a results-after-vote poll, for players who have voted; it stops polling at the close."""
     round_ = visible_round(round_id)
-    answer = queries.player_answer(round_.id, current_user.id) if current_user.is_authenticated else None
-    results = poll_results_for(round_, answer, round_.status())
+    player_id = signed_in_user_id()
+    answer = queries.player_answer(round_.id, player_id) if player_id is not None else None
+    results = voter_tally(round_, answer)
     if results is None:
         return render_error(403, _("The tally shows once you have voted, or at the reveal."))
     return render_template("results/_poll.html", round=round_, results=results, answer=answer, live=True)

@@ -2,51 +2,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from quizapp import queries
+from quizapp import queries, versions
 from quizapp.cache import cached
-from quizapp.models import Option, Round, Statement
-from quizapp.queries import OptionView, RoundView, StatementView
-from quizapp.rules.lifecycle import RoundStatus
+from quizapp.models import utcnow
+from quizapp.rules import rounds as rules
 from quizapp.rules.percent import tenths
 from quizapp.rules.ranking import Ranked
 from quizapp.rules.reveal import FactsSummary, StatementStat, summarise_facts
-from quizapp.web import number_text
-
-# The round page and the live tallies pass the ORM round; the read-only pages of a closed round its light view.
-AnyRound = Round | RoundView
-
-
-def percent_text(value: int) -> str:
-    """Tenths of a percent in the viewer's locale, one decimal always (18.5 in English, 18,5 in Russian)."""
-    return number_text(Decimal(value) / 10, format="0.0")
+from quizapp.snapshots import OptionSnapshot, RoundSnapshot, StatementSnapshot
+from quizapp.web import percent_from_tenths
 
 
 @dataclass(frozen=True)
 class StatementResult:
-    statement: Statement | StatementView
+    statement: StatementSnapshot
     stat: StatementStat
 
     @property
     def percent(self) -> str:
-        return percent_text(self.stat.tenths)
+        return percent_from_tenths(self.stat.tenths)
 
 
 @dataclass(frozen=True)
 class OptionResult:
-    option: Option | OptionView
+    option: OptionSnapshot
     votes: int
     tenths: int
 
     @property
     def percent(self) -> str:
-        return percent_text(self.tenths)
+        return percent_from_tenths(self.tenths)
 
 
 @dataclass(frozen=True)
 class RoundResults:
-    round: AnyRound
+    round: RoundSnapshot
     players: int
     statements: list[StatementResult]
     facts: FactsSummary | None
@@ -65,7 +56,7 @@ class Tallies:
     facts: FactsSummary | None  # kept with the counts: summarising walks every player's points
 
 
-def count_round(round_: AnyRound) -> Tallies:
+def count_round(round_: RoundSnapshot) -> Tallies:
     """Count the round's answers in a fixed number of queries."""
     mark_counts = queries.statement_mark_counts(round_.id) if round_.is_facts else {}
     histogram = queries.points_histogram(round_.id) if round_.is_facts else {}
@@ -82,17 +73,14 @@ def count_round(round_: AnyRound) -> Tallies:
     )
 
 
-def round_tallies(round_: AnyRound) -> Tallies:
+def round_tallies(round_: RoundSnapshot) -> Tallies:
     """The round's tallies; a closed round's are counted once per process, not per request."""
-    if round_.status() is not RoundStatus.CLOSED:
+    if not rules.results_public(round_, utcnow()):
         return count_round(round_)
-    # After the close only an answer that arrived before it and committed late can change the counts,
-    # and that also moves answer_count.
-    key = ("tallies", round_.id, round_.closes_at_utc, round_.answer_count)
-    return cached(key, lambda: count_round(round_))
+    return cached(versions.tallies_key(round_), lambda: count_round(round_))
 
 
-def facts_results(round_: AnyRound, tallies: Tallies) -> tuple[list[StatementResult], FactsSummary]:
+def facts_results(round_: RoundSnapshot, tallies: Tallies) -> tuple[list[StatementResult], FactsSummary]:
     """Per-statement counts and the round's summary."""
     counts, summary = tallies.mark_counts, tallies.facts
     assert summary is not None, "a facts round's tallies carry its summary"
@@ -107,7 +95,7 @@ def facts_results(round_: AnyRound, tallies: Tallies) -> tuple[list[StatementRes
     return rows, summary
 
 
-def poll_results(round_: AnyRound, tallies: Tallies) -> list[OptionResult]:
+def poll_results(round_: RoundSnapshot, tallies: Tallies) -> list[OptionResult]:
     """Votes per option with percentages that add up to exactly 100.0."""
     counts = [tallies.votes.get(option.id, 0) for option in round_.options]
     return [
@@ -116,7 +104,7 @@ def poll_results(round_: AnyRound, tallies: Tallies) -> list[OptionResult]:
     ]
 
 
-def round_results(round_: AnyRound) -> RoundResults:
+def round_results(round_: RoundSnapshot) -> RoundResults:
     """Everything the reveal page and results.json show for a closed round."""
     tallies = round_tallies(round_)
     if round_.is_facts:

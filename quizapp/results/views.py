@@ -1,70 +1,89 @@
 """The reveal page and results.json, public once the round has closed."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, jsonify, render_template
-from flask_login import current_user
+from flask import abort, jsonify, render_template, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from quizapp import queries
-from quizapp.access import visible_round_view
-from quizapp.queries import RoundView
+from quizapp import queries, versions
+from quizapp.access import signed_in_user_id, visible_round
+from quizapp.cache import kept_rendering
+from quizapp.leaderboard.tables import board_html
+from quizapp.models import utcnow
 from quizapp.results import bp
-from quizapp.results.summary import round_results
+from quizapp.results.summary import RoundResults, round_results
+from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.ranking import board_page
+from quizapp.snapshots import RoundSnapshot, load_round
 from quizapp.web import iso_utc, shareable
 
 # The reveal shows the top of the round's leaderboard; the full one has its own paged page.
 REVEAL_TOP = 10
 
 
-@bp.route("/rounds/<int:round_id>/reveal")
-def reveal(round_id: int) -> str:
-    """Show the truth, what everybody guessed, and the round's leaderboard."""
-    round_ = visible_round_view(round_id)
-    status = round_.status()
-    if status is not RoundStatus.CLOSED:
-        return render_template("results/not_yet.html", round=round_, status=status, statuses=RoundStatus)
-    shareable()
-    viewer = current_user.id if current_user.is_authenticated else None
-    answer = queries.player_answer(round_.id, viewer) if viewer is not None else None
-    results = round_results(round_)
-    top_board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer)
-    version = reveal_version(round_)
-    return render_template(
-        "results/reveal.html",
-        results=results,
-        round=round_,
-        answer=answer,
-        my_marks=answer.marked_ids if answer else set(),
-        top_board=top_board,
-        results_version=version,
-        # The page is the same for everyone with nothing of their own on it: rendered once, like its tallies.
-        cache_key=version if answer is None and not top_board.shows_viewer else None,
+@dataclass(frozen=True)
+class SharedReveal:
+    """The parts of a closed round's reveal that are the same for every viewer, rendered once per version.
+
+    Each statement is kept in both its forms, as a viewer who marked it false sees it and as anyone else does,
+    so a player's own page is put together from kept parts, and how long it takes tells nothing about what
+    anybody else marked.
+    """
+
+    header: Markup
+    stats: Markup
+    statements: tuple[tuple[Markup, Markup], ...]  # (not marked, marked by the viewer), in the round's order
+    highlights: Markup
+
+    def statements_for(self, marked: frozenset[int], round_: RoundSnapshot) -> list[Markup]:
+        return [pair[statement.id in marked] for statement, pair in zip(round_.statements, self.statements,
+                                                                        strict=True)]
+
+
+def _render_shared(round_: RoundSnapshot, results: RoundResults) -> SharedReveal:
+    def statement(row: object, mine: bool) -> Markup:
+        return Markup(render_template("results/_statement.html", row=row, mine=mine))
+
+    facts = round_.is_facts
+    return SharedReveal(
+        header=Markup(render_template("results/_header.html", round=round_)),
+        stats=Markup(render_template("results/_stats.html", summary=results.facts)) if facts else Markup(),
+        statements=tuple((statement(row, False), statement(row, True)) for row in results.statements),
+        highlights=Markup(render_template("results/_highlights.html", results=results)) if facts else Markup(),
     )
 
 
-def reveal_version(round_: RoundView) -> tuple[object, ...]:
-    """Everything a closed round's reveal shows that can still change, as a cache key.
-
-    Answers that arrived before the close and committed after it move answer_count; the curator can still
-    edit the title, the intro, the series and the explanations. Statements and options are in it whole,
-    so an edit the editor may allow later cannot leave an old copy behind either.
-    """
-    series = (round_.series.id, round_.series.title) if round_.series else None
-    statements = tuple((s.id, s.text, s.is_false, s.explanation) for s in round_.statements)
-    options = tuple((o.id, o.text, o.is_correct) for o in round_.options)
-    return ("reveal", round_.id, round_.closes_at_utc, round_.answer_count, round_.title, round_.intro, series,
-            statements, options)
+@bp.route("/rounds/<int:round_id>/reveal")
+def reveal(round_id: int) -> str:
+    """Show the truth, what everybody guessed, and the round's leaderboard."""
+    round_ = visible_round(round_id)
+    if not rules.results_public(round_, utcnow()):
+        return render_template("results/not_yet.html", round=round_, status=round_.status(), statuses=RoundStatus)
+    shareable()
+    viewer = signed_in_user_id()
+    answer = queries.player_answer(round_.id, viewer) if viewer is not None else None
+    results = round_results(round_)
+    shared = kept_rendering(versions.reveal_key(round_), lambda: _render_shared(round_, results))
+    board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer)
+    return render_template(
+        "results/reveal.html", round=round_, results=results, answer=answer, shared=shared,
+        statements=shared.statements_for(answer.marked_ids if answer else frozenset(), round_),
+        board=board_html(board, versions.board_key("reveal", versions.tallies_key(round_), 1), table_id="round-leaderboard",
+                         caption=_("Leaderboard of this round"),
+                         more_url=url_for("leaderboard.round_board", round_id=round_.id)) if round_.is_scored else None,
+    )
 
 
 @bp.route("/rounds/<int:round_id>/results.json")
 def results_json(round_id: int) -> Response:
     """The closed round's aggregates as JSON; 404 until the close."""
-    round_ = queries.round_view(round_id)
-    if round_ is None or round_.status() is not RoundStatus.CLOSED:
+    round_ = load_round(round_id)
+    if round_ is None or not rules.results_public(round_, utcnow()):
         abort(404)
     results = round_results(round_)
     body: dict[str, Any] = {

@@ -7,22 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from quizapp.models import (
-    MAX_OPTIONS,
-    MAX_STATEMENTS,
-    MIN_OPTIONS,
-    MIN_STATEMENTS,
-    Option,
-    ResultsVisibility,
-    Round,
-    RoundKind,
-    Statement,
-)
+from quizapp.models import Option, Round, Statement
 from quizapp.rounds.forms import FactsRoundForm, PollRoundForm
+from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
 from quizapp.rules.paste import split_statements
+from quizapp.rules.rounds import RoundKind
 from quizapp.rules.text import has_visible_text
+from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS, Code, Problem, facts_problems, poll_problems
 from quizapp.series import find_series
 
 RoundForm = FactsRoundForm | PollRoundForm
@@ -82,36 +76,32 @@ def check_content(form: RoundForm, kind: str) -> bool:
         ok = False
     rows = getattr(form, rows_name(kind))
     filled = [entry for entry in rows if not is_blank(entry.data)]
-    for entry in filled:
-        if not has_visible_text(entry.form.text.data or ""):
-            entry.form.text.errors.append(_("Write the statement, or remove the row."))
-            ok = False
     if kind == RoundKind.FACTS:
-        if not MIN_STATEMENTS <= len(filled) <= MAX_STATEMENTS:
-            rows.errors.append(_("A facts round has 2 to 30 statements."))
-            ok = False
-        falses = sum(1 for entry in filled if entry.form.is_false.data)
-        if filled and falses == 0:
-            rows.errors.append(_("Mark at least one statement as false."))
-            ok = False
-        if filled and falses == len(filled):
-            rows.errors.append(_("Leave at least one statement true."))
-            ok = False
+        problems = facts_problems([(entry.form.text.data or "", bool(entry.form.is_false.data)) for entry in filled])
     else:
-        if not MIN_OPTIONS <= len(filled) <= MAX_OPTIONS:
-            rows.errors.append(_("A poll has 2 to 10 options."))
-            ok = False
-        seen: set[str] = set()
-        for entry in filled:
-            key = (entry.form.text.data or "").strip().casefold()
-            if key in seen:
-                entry.form.text.errors.append(_("This option appears twice."))
-                ok = False
-            seen.add(key)
-        if sum(1 for entry in filled if entry.form.is_correct.data) > 1:
-            rows.errors.append(_("Mark at most one option as correct."))
-            ok = False
-    return ok
+        problems = poll_problems([(entry.form.text.data or "", bool(entry.form.is_correct.data)) for entry in filled])
+    for problem in problems:
+        _show(problem, rows, filled)
+    return ok and not problems
+
+
+# Said beside the list of rows; the others are said beside the row they concern.
+LIST_MESSAGES = {
+    Code.STATEMENT_COUNT: _l("A facts round has 2 to 30 statements."),
+    Code.NO_FALSE: _l("Mark at least one statement as false."),
+    Code.NO_TRUE: _l("Leave at least one statement true."),
+    Code.OPTION_COUNT: _l("A poll has 2 to 10 options."),
+    Code.SEVERAL_CORRECT: _l("Mark at most one option as correct."),
+}
+
+
+def _show(problem: Problem, rows: Any, filled: list[Any]) -> None:
+    if problem.code in LIST_MESSAGES:
+        rows.errors.append(str(LIST_MESSAGES[problem.code]))
+    elif problem.code is Code.ITEM_BLANK:
+        filled[problem.item].form.text.errors.append(_("Write the statement, or remove the row."))
+    elif problem.code is Code.OPTION_REPEATED:
+        filled[problem.item].form.text.errors.append(_("This option appears twice."))
 
 
 @dataclass(frozen=True)
@@ -205,7 +195,4 @@ def save_round(round_: Round, form: RoundForm, *, locked: bool) -> None:
         round_.options = [
             Option(position=i, text=row["text"].strip(), is_correct=bool(row["is_correct"])) for i, row in enumerate(rows)
         ]
-        quiz = any(option.is_correct for option in round_.options)
-        round_.results_visibility = (
-            ResultsVisibility.AFTER_CLOSE if quiz else (form.results_visibility.data or ResultsVisibility.AFTER_VOTE)
-        )
+        round_.results_visibility = rules.results_visibility_for(rules.is_quiz(round_), form.results_visibility.data)

@@ -56,7 +56,9 @@ from quizapp.rounds.forms import (
     PollRoundForm,
     PromoteForm,
 )
-from quizapp.rules.lifecycle import RoundStatus, time_zones
+from quizapp.rules import rounds as rules
+from quizapp.rules.lifecycle import RoundStatus, as_utc, time_zones
+from quizapp.snapshots import load_rounds
 from quizapp.web import render_page_or_fragment
 
 FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
@@ -101,9 +103,7 @@ def own_round(round_id: int) -> Round:
 @curator_required
 def dashboard() -> str:
     """List the curator's rounds with where each stands and its answers so far."""
-    rounds = db.session.scalars(
-        select(Round).where(Round.curator_id == current_user.id).order_by(Round.created_at.desc(), Round.id.desc())
-    ).all()
+    rounds = load_rounds(Round.curator_id == current_user.id, order_by=[Round.created_at.desc(), Round.id.desc()])
     return render_template("rounds/dashboard.html", rounds=rounds, now=utcnow(), form=EmptyForm())
 
 
@@ -126,9 +126,10 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     round_ = own_round(round_id) if round_id is not None else None
     kind = round_.kind if round_ else RoundKind(kind)
     form_class = FORMS[RoundKind(kind)]
-    status = round_.status() if round_ else RoundStatus.DRAFT
+    now = utcnow()
+    status = rules.status(round_, now) if round_ else RoundStatus.DRAFT
     # Answered or closed, the round keeps what players saw; explanations, title and intro can still change.
-    locked = bool(round_ and (round_.answer_count > 0 or status is RoundStatus.CLOSED))
+    locked = bool(round_ and rules.is_locked(round_, now))
     if request.method == "GET":
         form = _prepare(form_class(formdata=None))
         if round_:
@@ -207,7 +208,7 @@ def close(round_id: int) -> Response:
     round_ = own_round(round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if round_.status() is not RoundStatus.OPEN:
+    if rules.status(round_, utcnow()) is not RoundStatus.OPEN:
         flash(_("Only an open round can be closed."), "error")
     else:
         round_.closes_at = utcnow()
@@ -222,20 +223,22 @@ def extend(round_id: int) -> str | tuple[str, int] | Response:
     """Move the closing time of a scheduled or open round later; a closed round never reopens."""
     round_ = own_round(round_id)
     form = _prepare(ExtendForm())
-    status = round_.status()
+    now = utcnow()
+    status = rules.status(round_, now)
     if not form.validate():
         abort(400)
     if status not in (RoundStatus.OPEN, RoundStatus.SCHEDULED):
         flash(_("A closed round can't be reopened."), "error")
         return redirect(url_for("rounds.dashboard"), code=303)
-    closes_at = closing_time(form, max(utcnow(), round_.closes_at_utc))
-    if closes_at is not None and closes_at <= round_.closes_at_utc:
+    current = as_utc(round_.closes_at) if round_.closes_at else now
+    closes_at = closing_time(form, max(now, current))
+    if closes_at is not None and closes_at <= current:
         form.closes_at.errors.append(_("Choose a time after the current closing time."))
         closes_at = None
     if closes_at is None:
         edit_form = _prepare(FORMS[RoundKind(round_.kind)](formdata=None))
         fill_form(edit_form, round_)
-        return _editor(edit_form, round_, round_.kind, round_.answer_count > 0, status, 422, extend_form=form)
+        return _editor(edit_form, round_, round_.kind, rules.is_locked(round_, now), status, 422, extend_form=form)
     round_.closes_at = closes_at
     db.session.commit()
     flash(_("The closing time is extended."), "success")
@@ -262,7 +265,7 @@ def delete(round_id: int) -> str | Response:
 def answers_csv(round_id: int) -> Response:
     """Download a closed round's answers as CSV."""
     round_ = own_round(round_id)
-    if round_.status() is not RoundStatus.CLOSED:
+    if not rules.results_public(round_, utcnow()):
         abort(404)
     body = answers_csv_text(round_, queries.round_answers(round_.id))
     response = make_response(body)

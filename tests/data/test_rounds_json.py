@@ -22,7 +22,8 @@ from quizapp.data.rounds_json import (
 from quizapp.extensions import db
 from quizapp.models import OPTION_MAX, TITLE_MAX, ResultsVisibility, Round, RoundKind, Series, User
 from quizapp.rounds.editor import find_series
-from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules import rounds
+from quizapp.rules.lifecycle import RoundStatus, as_utc
 from quizapp.rules.text import has_visible_text
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -320,18 +321,18 @@ def test_a_round_with_closes_at_is_published_opening_now_by_default(make):
     [round_] = import_rounds(parse_rounds(document(facts(closes_at="2026-11-28T10:00:00Z"))), curator, NOW)
     db.session.commit()
     assert round_.published
-    assert round_.opens_at_utc == NOW
-    assert round_.status(NOW) is RoundStatus.OPEN
+    assert as_utc(round_.opens_at) == NOW
+    assert rounds.status(round_, NOW) is RoundStatus.OPEN
     assert [s.position for s in round_.statements] == [0, 1, 2]
-    assert round_.false_count == 1
+    assert rounds.false_count(round_) == 1
 
 
 def test_a_round_without_closes_at_is_a_draft_keeping_opens_at(make):
     curator = make.user("host", curator=True)
     draft, bare = import_rounds(parse_rounds(document(facts(opens_at="2026-12-01T10:00:00Z"), poll())), curator, NOW)
     db.session.commit()
-    assert not draft.published and draft.status(NOW) is RoundStatus.DRAFT
-    assert draft.opens_at_utc == datetime(2026, 12, 1, 10, tzinfo=UTC)
+    assert not draft.published and rounds.status(draft, NOW) is RoundStatus.DRAFT
+    assert as_utc(draft.opens_at) == datetime(2026, 12, 1, 10, tzinfo=UTC)
     assert bare.opens_at is None and bare.closes_at is None
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, event, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Round, User, utcnow
+from quizapp.rules.lifecycle import as_utc
 from quizapp.web import render_page_or_fragment
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -401,7 +402,7 @@ def test_a_remembered_round_extended_confirms_the_new_closing_time(facts, new_pl
     answered_by_two(round_id, false_ids, new_player)
     round_ = fresh(Round, round_id)
     round_.closes_at = round_.closes_at + timedelta(days=2)
-    new_close = round_.closes_at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    new_close = as_utc(round_.closes_at).strftime("%Y-%m-%dT%H:%M:%SZ")
     db.session.commit()
     response = new_player("third").answer(round_id, false_ids, htmx=True)
     assert response.status_code == 200

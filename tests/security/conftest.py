@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from quizapp.access import PLAYER_KEY
 from quizapp.cache import forget_everything
 from quizapp.config import DEFAULTS
 from quizapp.extensions import db, limiter
@@ -65,6 +66,7 @@ def signed_in(app: Flask, user_id: int) -> Player:
     with player.client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
+        session[PLAYER_KEY] = user_id
     return player
 
 

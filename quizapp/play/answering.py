@@ -1,0 +1,147 @@
+"""Answering a round: one function takes the round as read, the player and their choice, and says what happened.
+
+The view turns each outcome into a response and the rate limiter counts by it; nothing here raises for an
+outcome a player can cause.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.cache import kept_rounds
+from quizapp.extensions import db
+from quizapp.models import User
+from quizapp.play.writes import insert_answer
+from quizapp.queries import PlayerAnswer, player_answer
+from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
+from quizapp.snapshots import RoundSnapshot, load_round
+
+ID_DIGITS_MAX = 12
+
+
+class Outcome(StrEnum):
+    STORED = "stored"  # the player's answer, now final
+    ALREADY_ANSWERED = "already_answered"  # a second answer (a double click, another tab): the first one stands
+    NOT_OPEN = "not_open"  # not yet open, or closed by the time the request arrived
+    NOT_SIGNED_IN = "not_signed_in"  # no player, or one whose account is gone
+    WRONG_SHAPE = "wrong_shape"  # see Problem
+    STALE = "stale"  # the round in the database is no longer the one read: read it again and decide anew
+
+
+class Problem(StrEnum):
+    """What is wrong with an answer's shape."""
+
+    UNKNOWN = "unknown"  # a statement or option that is not part of the round (or not a number at all)
+    DUPLICATE = "duplicate"  # a statement marked twice
+    COUNT = "count"  # not as many marks as there are false statements
+    NO_OPTION = "no_option"  # a poll answer without a choice
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the player sent: the statements they marked false, or the option they chose."""
+
+    marked: tuple[int, ...] = ()
+    option: int | None = None
+    unreadable: bool = False  # an id that was not a small number in ASCII digits
+
+    @classmethod
+    def from_form(cls, marks: Sequence[str], option: str) -> Choice:
+        def readable(value: str) -> bool:
+            return value.isascii() and value.isdigit() and len(value) <= ID_DIGITS_MAX
+
+        values = [*marks, option] if option else list(marks)
+        return cls(
+            marked=tuple(int(value) for value in marks if readable(value)),
+            option=int(option) if option and readable(option) else None,
+            unreadable=not all(readable(value) for value in values),
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    answer: PlayerAnswer | None = None  # STORED and ALREADY_ANSWERED
+    problem: Problem | None = None  # WRONG_SHAPE
+
+
+def shape_problem(round_: RoundSnapshot, choice: Choice) -> Problem | None:
+    """What is wrong with the choice for this round, or None."""
+    if choice.unreadable:
+        return Problem.UNKNOWN
+    if round_.is_facts:
+        problem = is_valid_facts_marks([s.id for s in round_.statements], choice.marked, round_.false_count)
+        return Problem(problem) if problem else None
+    if choice.option is None:
+        return Problem.NO_OPTION
+    return None if any(option.id == choice.option for option in round_.options) else Problem.UNKNOWN
+
+
+def _values(round_: RoundSnapshot, player_id: int, choice: Choice, at: datetime) -> dict[str, object]:
+    """The answer's row, scored on arrival so leaderboards are one GROUP BY."""
+    if round_.is_facts:
+        false_ids = {s.id for s in round_.statements if s.is_false}
+        option_id, points = None, score_facts(false_ids, choice.marked)
+    else:
+        correct = next((option.id for option in round_.options if option.is_correct), None)
+        option_id, points = choice.option, score_poll(correct, choice.option)  # type: ignore[arg-type]
+    return {"round_id": round_.id, "player_id": player_id, "option_id": option_id, "points": points,
+            "max_points": round_.max_points, "created_at": at}
+
+
+def answer_round(round_: RoundSnapshot, player_id: int | None, choice: Choice, at: datetime) -> Result:
+    """Check, score and store the player's answer to the round as it was read, judged at `at` (its arrival)."""
+    if round_.status(at) is not RoundStatus.OPEN:
+        return Result(Outcome.NOT_OPEN)
+    if player_id is None:
+        return Result(Outcome.NOT_SIGNED_IN)
+    problem = shape_problem(round_, choice)
+    if problem is not None:
+        # A player who already answered sees their answer, whatever this second form said.
+        answered = player_answer(round_.id, player_id)
+        return Result(Outcome.ALREADY_ANSWERED, answered) if answered else Result(Outcome.WRONG_SHAPE, problem=problem)
+    values = _values(round_, player_id, choice, at)
+    marked = sorted(set(choice.marked))
+    try:
+        answer_id = insert_answer(db.engine, db.session(), round_, values, marked)
+    except IntegrityError:
+        # A foreign key refused it: the player's account is gone (their signed cookie outlived it), or an edit
+        # racing the round's first answer replaced the statements.
+        return Result(Outcome.STALE) if db.session.get(User, player_id) else Result(Outcome.NOT_SIGNED_IN)
+    if answer_id is None:
+        answered = player_answer(round_.id, player_id)
+        return Result(Outcome.ALREADY_ANSWERED, answered) if answered else Result(Outcome.STALE)
+    answer = PlayerAnswer(answer_id, values["option_id"], values["points"], values["max_points"],  # type: ignore[arg-type]
+                          frozenset(marked))
+    return Result(Outcome.STORED, answer)
+
+
+def kept_round(round_id: int, at: datetime) -> RoundSnapshot | None:
+    """The round as this process last read it, if it had answers then and is open at `at` by its times then.
+
+    Once a round has answers the editor locks what answers are checked and scored against; only its times can
+    still change (closed early, extended), or it can be deleted, and the answer's INSERT checks those itself
+    (quizapp/play/writes.py), so an answer to a kept round reads nothing before it writes.
+    """
+    round_: RoundSnapshot | None = kept_rounds().get(round_id)
+    if round_ is None or round_.status(at) is not RoundStatus.OPEN:
+        return None
+    return round_
+
+
+def read_round(round_id: int) -> RoundSnapshot | None:
+    """Read the round for an answer, and keep it in this process's memory if it is published and answered."""
+    # Through the request's session: on SQLite its transaction takes the write lock at this read, and the answer's
+    # INSERT then runs in the same transaction (quizapp.play.driver.DriverTransaction), so nothing changes between.
+    round_ = load_round(round_id)
+    kept = kept_rounds()
+    if round_ is not None and round_.published and round_.answer_count > 0:
+        kept.put(round_id, round_)
+    else:
+        kept.discard(round_id)
+    return round_

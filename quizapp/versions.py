@@ -1,0 +1,55 @@
+"""Cache keys, all built here, beside the fingerprints they depend on.
+
+A kept value is right as long as its key changes whenever the value would. So a key names everything its value
+shows: a closed round's key holds its texts, its series and its answer count; a leaderboard's key the
+fingerprint of the rounds it sums. Anything later that changes what a page shows without changing a round
+(moderation, a voided answer) joins the keys here. Rendered HTML also depends on the viewer's language and time
+zone and the mount point: html_scope() adds them.
+"""
+from __future__ import annotations
+
+from flask import request
+
+from quizapp.extensions import locale_and_zone
+from quizapp.snapshots import RoundSnapshot
+
+
+def round_version(round_: RoundSnapshot) -> tuple[object, ...]:
+    """Everything about a round that its closed pages show and that can still change after the close.
+
+    Answers that arrived before the close and committed after it move answer_count; the curator can still edit
+    the title, the intro, the series and the explanations. Statements and options are in it whole, so an edit
+    the editor may allow later cannot leave an old copy behind either.
+    """
+    series = (round_.series.id, round_.series.title) if round_.series else None
+    statements = tuple((s.id, s.text, s.is_false, s.explanation) for s in round_.statements)
+    options = tuple((o.id, o.text, o.is_correct) for o in round_.options)
+    return (round_.id, round_.closes_at, round_.answer_count, round_.title, round_.intro, round_.host_name, series,
+            statements, options)
+
+
+def tallies_key(round_: RoundSnapshot) -> tuple[object, ...]:
+    """A closed round's counts: only an answer committed after the close can change them, and that moves
+    answer_count."""
+    return ("tallies", round_.id, round_.closes_at, round_.answer_count)
+
+
+def leaderboard_key(name: str, fingerprint: tuple[object, ...]) -> tuple[object, ...]:
+    """A ranking over closed rounds (overall, or one series), kept until their fingerprint changes."""
+    return ("leaderboard", name, fingerprint)
+
+
+def html_scope() -> tuple[str, str, str]:
+    """What any rendered HTML depends on beyond its data: the language, the time zone and the mount point."""
+    return (*locale_and_zone(), request.script_root)
+
+
+def reveal_key(round_: RoundSnapshot) -> tuple[object, ...]:
+    """The shared parts of a closed round's reveal (everything but the viewer's own)."""
+    return ("reveal", round_version(round_), html_scope())
+
+
+def board_key(where: str, leaderboard: tuple[object, ...], page: int) -> tuple[object, ...]:
+    """A page of a leaderboard's table, as shown on one page (`where`: "reveal", "round", "overall", "series"),
+    to a viewer without a row on it."""
+    return ("board", where, leaderboard, page, html_scope())
