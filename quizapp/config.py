@@ -31,7 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["en", "ru"],
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "DEMO_ON_EMPTY": False,
-    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # The site's address as players reach it (https://quiz.example.org). Unset, redirects stay relative and
+    # the CLI prints paths: a guessed address (it once was http://127.0.0.1:5000) names the wrong server.
+    "PUBLIC_URL": None,
     "LOG_LEVEL": "INFO",
     # Rate limits (Flask-Limiter syntax); counted per client address, answers per player.
     "RATELIMIT_STORAGE_URI": "memory://",
