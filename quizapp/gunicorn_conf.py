@@ -3,7 +3,7 @@
     gunicorn -c quizapp/gunicorn_conf.py -b 127.0.0.1:8000 'quizapp:create_app()'
 
 (or `-c python:quizapp.gunicorn_conf` from an installed wheel). Options on the command line win.
-docs/decisions/0002-gunicorn-workers.md says why gevent, with the measurements.
+docs/decisions/0004-gunicorn-workers.md says why gevent, with the measurements.
 """
 import os
 

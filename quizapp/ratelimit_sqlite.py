@@ -3,7 +3,7 @@
 `limits` ships memory (one count per worker), Redis, Memcached and MongoDB storages; the one-machine
 deployment installs none of those servers. Importing this module registers the `sqlite` scheme with
 `limits.storage.storage_from_string`: `sqlite:////abs/path/ratelimit.sqlite` (SQLAlchemy's spelling).
-Fixed-window counters only (the app's only strategy). docs/decisions/0001-rate-limit-storage-sqlite.md
+Fixed-window counters only (the app's only strategy). docs/decisions/0003-rate-limit-storage-sqlite.md
 says why and what it costs.
 """
 from __future__ import annotations
