@@ -52,10 +52,13 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i $(POT) -d $(TRANSLATIONS) --no-wrap --previous --ignore-obsolete
 	@echo "Now translate the empty and fuzzy entries in $(TRANSLATIONS)/*/LC_MESSAGES/messages.po"
 
+# Served as the README's one-machine deployment is (gevent workers: a silent client holds no worker), and
+# with the address it serves as PUBLIC_URL, so seed-demo prints links that work.
+run: export QUIZAPP_PUBLIC_URL = http://$(HOST):$(PORT)
 run: $(STAMP) catalogs
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) --no-debug run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn -c quizapp/gunicorn_conf.py --bind $(HOST):$(PORT) 'quizapp:create_app()'
 
 test: $(STAMP) catalogs
 	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)

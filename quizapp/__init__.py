@@ -30,6 +30,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = DailyRefreshedSessions()
     logs.init_app(app)
     extensions.init_app(app)
+    from quizapp import hosts
+
+    # Inside ProxyFix, so the host it checks is the one the proxy forwarded.
+    hosts.init_app(app)
     if app.config["PROXY_FIX_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

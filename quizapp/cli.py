@@ -34,7 +34,6 @@ from quizapp.rules.scoring import score_facts, score_poll
 from quizapp.rules.usernames import skeleton, validate_username
 
 MIN_PASSWORD = 8
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 DEMO_HOST = "demo_host"
 DEMO_PLAYERS = 20
@@ -197,13 +196,13 @@ def _curator(name: str) -> User:
 
 
 def _echo_rounds(rounds: Sequence[Round], now: datetime) -> None:
-    """Print each round's public address, title and status."""
+    """Print each round's address (its path when PUBLIC_URL is unset), title and status."""
     lines = [(round_.id, round_.title, rules.status(round_, now).value) for round_ in rounds]
-    base_url = current_app.config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL
-    # url_for needs a request to build external URLs; this one only supplies the public address.
+    base_url = current_app.config.get("PUBLIC_URL")
+    # url_for needs a request to build URLs; this one only supplies the public address, if there is one.
     with current_app.test_request_context(base_url=base_url):
         for round_id, title, status in lines:
-            url = url_for("play.round_page", round_id=round_id, _external=True)
+            url = url_for("play.round_page", round_id=round_id, _external=bool(base_url))
             click.echo(f"{url}  {title} ({status})")
 
 

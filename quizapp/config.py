@@ -31,12 +31,18 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["en", "ru"],
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "DEMO_ON_EMPTY": False,
-    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # The site's address as players reach it (https://quiz.example.org). Unset, redirects stay relative and
+    # the CLI prints paths: a guessed address (it once was http://127.0.0.1:5000) names the wrong server.
+    "PUBLIC_URL": None,
     "LOG_LEVEL": "INFO",
-    # Rate limits (Flask-Limiter syntax); counted per client address, answers per player.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Rate limits (Flask-Limiter syntax); counted per client address, answers per player. RATELIMIT_STORAGE_URI
+    # defaults to a SQLite file in instance/ (set in load_config), shared by the workers of one machine.
     "RATELIMIT_ENABLED": True,
     "RATE_LIMIT_LOGIN": "10 per minute;50 per hour",
+    # Failed logins per account from every address together; not counted from a browser that signed into
+    # the account before (its device cookie), so nobody can lock the owner out (quizapp/auth/devices.py).
+    "RATE_LIMIT_LOGIN_ACCOUNT": "20 per hour",
+    "DEVICE_COOKIE_LIFETIME": timedelta(days=365),
     "RATE_LIMIT_REGISTER": "10 per minute;50 per hour",
     "RATE_LIMIT_JOIN": "60 per minute;600 per hour",
     "RATE_LIMIT_ANSWER": "30 per minute",
@@ -63,6 +69,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'quizapp.sqlite'}")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", f"sqlite:///{instance / 'ratelimit.sqlite'}")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / SECRET_FILE)
 

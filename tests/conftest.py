@@ -42,6 +42,8 @@ def build_test_app(url: str, **overrides: object) -> Flask:
             "WTF_CSRF_ENABLED": True,
             # Real hashing costs ~50 ms a user; the suite makes hundreds.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Each test counts afresh; tests of the shared storages configure theirs.
+            "RATELIMIT_STORAGE_URI": "memory://",
             **overrides,
         }
     )

@@ -93,7 +93,8 @@ def test_create_curator_refuses_a_short_password_from_stdin(runner, make):
 # import-rounds
 
 
-def test_import_prints_each_round_with_its_address_and_status(runner, make, tmp_path):
+def test_import_prints_each_round_with_its_path_and_status_when_no_public_url_is_set(runner, make, tmp_path):
+    """No guessed address: one naming port 5000 was wrong whenever the site was served elsewhere."""
     make.user("host", curator=True)
     path = write_rounds(
         tmp_path,
@@ -105,9 +106,9 @@ def test_import_prints_each_round_with_its_address_and_status(runner, make, tmp_
     assert result.exit_code == 0, result.output
     ids = db.session.scalars(select(Round.id).order_by(Round.id)).all()
     assert result.stdout.splitlines() == [
-        f"http://127.0.0.1:5000/rounds/{ids[0]}  10 facts about me (open)",
-        f"http://127.0.0.1:5000/rounds/{ids[1]}  Work in progress (draft)",
-        f"http://127.0.0.1:5000/rounds/{ids[2]}  Next week (scheduled)",
+        f"/rounds/{ids[0]}  10 facts about me (open)",
+        f"/rounds/{ids[1]}  Work in progress (draft)",
+        f"/rounds/{ids[2]}  Next week (scheduled)",
     ]
 
 
@@ -252,11 +253,18 @@ def demo_password(output: str) -> str:
     return line.split(" / ")[1]
 
 
+def test_seed_demo_prints_addresses_under_public_url(app, runner, make):
+    app.config["PUBLIC_URL"] = "http://127.0.0.1:8123"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\nhttp://127.0.0.1:8123/rounds/") == 5
+
+
 def test_seed_demo_runs_once(runner, make, visitor):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert first.stdout.startswith(f"Demo curator: {DEMO_HOST} / ")
-    assert first.stdout.count("http://127.0.0.1:5000/rounds/") == 5
+    assert first.stdout.count("\n/rounds/") == 5
     rounds = round_count()
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0

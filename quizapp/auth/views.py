@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from quizapp.access import remember_player
 from quizapp.auth import bp
+from quizapp.auth.devices import begin_login, count_failed_login, remember_device
 from quizapp.auth.forms import (
     EmptyForm,
     JoinForm,
@@ -70,6 +71,7 @@ def _start_session(user: User) -> None:
     session.permanent = True
     login_user(user, remember=False)
     remember_player(user.id)
+    remember_device(user)
     log_event("login", user_id=user.id, guest=user.is_guest)
 
 
@@ -127,12 +129,14 @@ def login() -> str | Response | tuple[str, int]:
     """Log in with username and password."""
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = begin_login(form.username.data.strip())
         user = find_user(form.username.data.strip())
         if user is not None and user.check_password(form.password.data):
             _start_session(user)
             return redirect(safe_next(url_for("play.home")), code=303)
         if user is None:
             check_password_hash(_dummy_hash(), form.password.data)
+        count_failed_login(attempt)
         log_event("login_failed", logging.WARNING, username=form.username.data)
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200

@@ -20,7 +20,8 @@ from tests.factories import Factory
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 SCRIPT = "<script>alert(1)</script>"
 TEMPLATE = "zz{{7*7}}zz"
-RATE_LIMIT_KEYS = ("RATE_LIMIT_LOGIN", "RATE_LIMIT_REGISTER", "RATE_LIMIT_JOIN", "RATE_LIMIT_ANSWER")
+RATE_LIMIT_KEYS = ("RATE_LIMIT_LOGIN", "RATE_LIMIT_LOGIN_ACCOUNT", "RATE_LIMIT_REGISTER", "RATE_LIMIT_JOIN",
+                   "RATE_LIMIT_ANSWER")
 CSRF_MESSAGE = "Your form expired or came from elsewhere. Reload the page and try again."
 
 

@@ -103,6 +103,8 @@ def start(database_url: str, tmp: Path) -> tuple[subprocess.Popen, int]:  # type
         "QUIZAPP_RATE_LIMIT_JOIN": "10000 per minute",
         "QUIZAPP_RATE_LIMIT_ANSWER": "10000 per minute",
         "QUIZAPP_LOG_LEVEL": "WARNING",
+        # The default storage is a file in the checkout's instance/; these servers count in their own.
+        "QUIZAPP_RATELIMIT_STORAGE_URI": f"sqlite:///{tmp / 'ratelimit.sqlite'}",
     }
     log = (tmp / f"gunicorn-{port}.log").open("w")
     process = subprocess.Popen(

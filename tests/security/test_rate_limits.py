@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from quizapp import create_app
 from quizapp.extensions import db, limiter
 from quizapp.models import Answer
+from quizapp.ratelimit_sqlite import SQLiteStorage
 from quizapp.testing import Statements
 from tests.conftest import IsolatedClient, Player, csrf_from
 from tests.security.conftest import HTMX, World, snapshot, text
@@ -147,7 +148,8 @@ def test_pages_are_never_limited(app, visitor):
         assert visitor.get("/login").status_code == 200
 
 
-def test_the_limiter_uses_memory_unless_a_storage_is_configured(app):
+def test_the_test_apps_count_in_memory(app):
+    """Each test starts from zero; the default storage (a SQLite file in instance/) is tested on its own."""
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert isinstance(limiter.storage, MemoryStorage)
 
@@ -207,6 +209,13 @@ def two_workers_count(tmp_path, storage: str) -> list[int]:  # type: ignore[no-u
 def test_with_redis_two_workers_share_one_count(tmp_path, redis_db14):
     statuses = two_workers_count(tmp_path, REDIS_URL)
     assert isinstance(limiter.storage, RedisStorage)
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_with_sqlite_two_workers_share_one_count_without_redis(tmp_path):
+    """The one-machine default: a SQLite file the workers share, no server to install."""
+    statuses = two_workers_count(tmp_path, f"sqlite:///{tmp_path / 'ratelimit.sqlite'}")
+    assert isinstance(limiter.storage, SQLiteStorage)
     assert statuses == [422, 422, 422, 429]
 
 
