@@ -571,3 +571,18 @@ def test_import_problems_in_russian(ru_curator) -> None:  # type: ignore[no-unty
     assert 'неизвестный ключ "intr" (может быть, "intro"?)' in text
     broken = ru_curator.post_form("/curator/import", "/curator/import", {"file": (io.BytesIO(b'{"format": '), "r.json")})
     assert "ошибка JSON в строке 1, столбце 12" in assert_russian(broken)
+
+
+def test_import_validity_problems_in_russian(ru_curator) -> None:  # type: ignore[no-untyped-def]
+    """The round rules' problem codes are worded for the uploading curator, in Russian."""
+    document = {"format": "two-truths/rounds@1", "rounds": [
+        {"kind": "facts", "title": "Пятница", "statements": [{"text": "Я летал", "true": True},
+                                                              {"text": "Я плавал", "true": True}]},
+        {"kind": "poll", "title": "Чай?", "options": [{"text": "Да", "correct": True}, {"text": "Нет"},
+                                                      {"text": " да ", "correct": True}]},
+    ]}
+    upload = (io.BytesIO(json.dumps(document, ensure_ascii=False).encode()), "rounds.json")
+    text = assert_russian(ru_curator.post_form("/curator/import", "/curator/import", {"file": upload}))
+    assert 'раунд 1 ("Пятница"): statements: отметьте ложным хотя бы одно утверждение' in text
+    assert 'раунд 2 ("Чай?"): вариант 3: text: повторяет вариант 1' in text
+    assert 'верным может быть только один вариант, а отмечены варианты 1, 3' in text
