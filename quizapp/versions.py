@@ -53,3 +53,11 @@ def board_key(where: str, leaderboard: tuple[object, ...], page: int) -> tuple[o
     """A page of a leaderboard's table, as shown on one page (`where`: "reveal", "round", "overall", "series"),
     to a viewer without a row on it."""
     return ("board", where, leaderboard, page, html_scope())
+
+
+def confirmation_key(round_: RoundSnapshot) -> tuple[object, ...]:
+    """A round's "you answered" box and the panel around it: its statements or options and its closing time,
+    not its answer count."""
+    items = tuple((s.id, s.text) for s in round_.statements) or tuple((o.id, o.text) for o in round_.options)
+    return ("confirmation", round_.id, round_.kind, round_.closes_at, items, html_scope())
+

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from quizapp.cache import kept_rounds
 from quizapp.extensions import db
@@ -108,7 +109,7 @@ def answer_round(round_: RoundSnapshot, player_id: int | None, choice: Choice, a
     values = _values(round_, player_id, choice, at)
     marked = sorted(set(choice.marked))
     try:
-        answer_id = insert_answer(db.engine, db.session(), round_, values, marked)
+        answer_id = insert_answer(db.engine, request_session(), round_, values, marked)
     except IntegrityError:
         # A foreign key refused it: the player's account is gone (their signed cookie outlived it), or an edit
         # racing the round's first answer replaced the statements.
@@ -119,6 +120,11 @@ def answer_round(round_: RoundSnapshot, player_id: int | None, choice: Choice, a
     answer = PlayerAnswer(answer_id, values["option_id"], values["points"], values["max_points"],  # type: ignore[arg-type]
                           frozenset(marked))
     return Result(Outcome.STORED, answer)
+
+
+def request_session() -> Session | None:
+    """The request's database session if it has one already: the answer to a kept round needs none."""
+    return db.session() if db.session.registry.has() else None
 
 
 def kept_round(round_id: int, at: datetime) -> RoundSnapshot | None:

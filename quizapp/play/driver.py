@@ -56,9 +56,9 @@ class DriverTransaction:
     write lock up front, as the app's other writes do.
     """
 
-    def __init__(self, engine: Engine, session: Session) -> None:
+    def __init__(self, engine: Engine, session: Session | None) -> None:
         self.dialect = engine.dialect
-        self.session: Session | None = session if session.in_transaction() else None
+        self.session = session if session is not None and session.in_transaction() else None
         self.committed = False
         if self.session is not None:
             self.pooled: PoolProxiedConnection = self.session.connection().connection

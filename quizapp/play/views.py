@@ -24,6 +24,7 @@ from quizapp.play.answering import (
     kept_round,
     read_round,
 )
+from quizapp.play.confirmation import answered_panel_html, confirmation_html
 from quizapp.queries import PlayerAnswer
 from quizapp.ratelimit import client_address
 from quizapp.results.summary import RoundResults, round_results
@@ -49,6 +50,7 @@ def round_context(round_: RoundSnapshot, *, answer: PlayerAnswer | None = None, 
         "round": round_,
         "status": status,
         "answer": answer,
+        "confirmation": confirmation_html(round_, answer) if answer is not None else None,
         "results": voter_tally(round_, answer),
         "marked": marked or set(),
         "chosen": chosen,
@@ -124,7 +126,7 @@ def _decide(round_id: int, player_id: int | None, choice: Choice) -> tuple[Round
 
 def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tuple[str, int] | Response:
     """The response to each outcome: the confirmation, or the form again with the player's marks kept."""
-    if db.session().in_transaction():
+    if db.session.registry.has() and db.session().in_transaction():
         # The answer is settled, and what the response reads next needs no write lock: on SQLite, the others'
         # answers would wait for it while this page renders (the deciding read took it, see read_round).
         read_only_transaction()
@@ -134,6 +136,8 @@ def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tup
             log_event("double_submit", round_id=round_.id, user_id=signed_in_user_id())
         if not is_htmx():
             return redirect(url_for("play.round_page", round_id=round_.id), code=303)
+        if result.answer is not None and voter_tally(round_, result.answer) is None and round_.status() is RoundStatus.OPEN:
+            return answered_panel_html(round_, result.answer), 200  # every answer's response: see its docstring
         return _panel(round_, 200, answer=result.answer, looked_up=True)
     if result.outcome is Outcome.NOT_OPEN:
         return _panel(round_, 409, **keep)

@@ -106,7 +106,7 @@ def _compiled_for(dialect: Dialect) -> Compiled:
     return compiled
 
 
-def insert_answer(engine: Engine, session: Session, round_: RoundSnapshot, values: dict[str, object], marked: list[int]) -> int | None:
+def insert_answer(engine: Engine, session: Session | None, round_: RoundSnapshot, values: dict[str, object], marked: list[int]) -> int | None:
     """Store the answer and its marks in one transaction; its id, or None when nothing was stored (the player
     had answered, or the round in the database is no longer the snapshot). A foreign key that refuses the write
     (the player's account is gone, a statement was replaced) raises IntegrityError, with nothing stored."""
