@@ -22,9 +22,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.extensions import db
 from quizapp.rules.rounds import ResultsVisibility, RoundKind
-from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS, MIN_OPTIONS, MIN_STATEMENTS
-
-__all__ = ["MAX_OPTIONS", "MAX_STATEMENTS", "MIN_OPTIONS", "MIN_STATEMENTS", "ResultsVisibility", "RoundKind"]
 
 USERNAME_MAX = 32
 TITLE_MAX = 200

@@ -11,13 +11,13 @@ from quizapp.models import (
     Mark,
     Option,
     Round,
-    RoundKind,
     Series,
     Statement,
     User,
     utcnow,
 )
 from quizapp.rules.lifecycle import as_utc
+from quizapp.rules.rounds import RoundKind
 from quizapp.rules.scoring import score_facts, score_poll
 
 _names = count(1)

@@ -14,9 +14,10 @@ from quizapp.auth.service import find_user
 from quizapp.cli import DEMO_HOST
 from quizapp.data.rounds_json import FORMAT, dump_document
 from quizapp.extensions import db
-from quizapp.models import Answer, Round, RoundKind, Series, User, utcnow
+from quizapp.models import Answer, Round, Series, User, utcnow
 from quizapp.rules import rounds as round_rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc
+from quizapp.rules.rounds import RoundKind
 from quizapp.rules.scoring import score_facts
 
 

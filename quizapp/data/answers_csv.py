@@ -5,7 +5,8 @@ import csv
 import io
 from collections.abc import Iterable
 
-from quizapp.models import Answer, Round, RoundKind
+from quizapp.models import Answer, Round
+from quizapp.rules.rounds import RoundKind
 from quizapp.web import iso_utc
 
 # A cell starting with one of these is read as a formula by spreadsheets (CSV injection).

@@ -18,26 +18,25 @@ from quizapp.extensions import db
 from quizapp.models import (
     EXPLANATION_MAX,
     INTRO_MAX,
-    MAX_OPTIONS,
-    MAX_STATEMENTS,
-    MIN_OPTIONS,
-    MIN_STATEMENTS,
     OPTION_MAX,
     SERIES_MAX,
     STATEMENT_MAX,
     TITLE_MAX,
     Option,
-    ResultsVisibility,
     Round,
-    RoundKind,
     Series,
     Statement,
     User,
 )
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import as_utc
+from quizapp.rules.rounds import ResultsVisibility, RoundKind
 from quizapp.rules.text import has_visible_text
 from quizapp.rules.validity import (
+    MAX_OPTIONS,
+    MAX_STATEMENTS,
+    MIN_OPTIONS,
+    MIN_STATEMENTS,
     Code,
     Problem,
     facts_problems,

@@ -69,14 +69,19 @@ def reveal(round_id: int) -> str:
     answer = queries.player_answer(round_.id, viewer) if viewer is not None else None
     results = round_results(round_)
     shared = kept_rendering(versions.reveal_key(round_), lambda: _render_shared(round_, results))
-    board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer)
     return render_template(
         "results/reveal.html", round=round_, results=results, answer=answer, shared=shared,
         statements=shared.statements_for(answer.marked_ids if answer else frozenset(), round_),
-        board=board_html(board, versions.board_key("reveal", versions.tallies_key(round_), 1), table_id="round-leaderboard",
-                         caption=_("Leaderboard of this round"),
-                         more_url=url_for("leaderboard.round_board", round_id=round_.id)) if round_.is_scored else None,
+        board=_top_of_board(round_, results, viewer) if round_.is_scored else None,
     )
+
+
+def _top_of_board(round_: RoundSnapshot, results: RoundResults, viewer: int | None) -> Markup:
+    """The top of the round's leaderboard, with the viewer's own row below it when they are further down."""
+    board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer)
+    return board_html(board, versions.board_key("reveal", versions.tallies_key(round_), 1),
+                      table_id="round-leaderboard", caption=_("Leaderboard of this round"),
+                      more_url=url_for("leaderboard.round_board", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/results.json")
@@ -85,22 +90,20 @@ def results_json(round_id: int) -> Response:
     round_ = load_round(round_id)
     if round_ is None or not rules.results_public(round_, utcnow()):
         abort(404)
-    results = round_results(round_)
-    body: dict[str, Any] = {
-        "id": round_.id,
-        "kind": round_.kind,
-        "title": round_.title,
-        "closes_at": iso_utc(round_.closes_at),
-    }
+    response = jsonify(results_document(round_, round_results(round_)))
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def results_document(round_: RoundSnapshot, results: RoundResults) -> dict[str, Any]:
+    """The aggregates of a closed round as results.json has them (the README documents the format)."""
+    body: dict[str, Any] = {"id": round_.id, "kind": round_.kind, "title": round_.title,
+                            "closes_at": iso_utc(round_.closes_at)}
     if round_.is_facts:
         body["players"] = results.players
         body["statements"] = [
-            {
-                "text": row.statement.text,
-                "true": not row.statement.is_false,
-                "marked_false": row.stat.marked_false,
-                "percent_marked_false": row.stat.tenths / 10,
-            }
+            {"text": row.statement.text, "true": not row.statement.is_false, "marked_false": row.stat.marked_false,
+             "percent_marked_false": row.stat.tenths / 10}
             for row in results.statements
         ]
     else:
@@ -110,14 +113,8 @@ def results_json(round_id: int) -> Response:
             for row in results.options
         ]
     body["leaderboard"] = [
-        {
-            "rank": ranked.rank,
-            "player": ranked.standing.name,
-            "points": ranked.standing.points,
-            "max_points": ranked.standing.max_points,
-        }
+        {"rank": ranked.rank, "player": ranked.standing.name, "points": ranked.standing.points,
+         "max_points": ranked.standing.max_points}
         for ranked in results.leaderboard
     ]
-    response = jsonify(body)
-    response.headers["Cache-Control"] = "public, max-age=60"
-    return response
+    return body

@@ -24,13 +24,12 @@ from wtforms.validators import DataRequired, Length, Optional
 from quizapp.models import (
     EXPLANATION_MAX,
     INTRO_MAX,
-    MAX_OPTIONS,
-    MAX_STATEMENTS,
     OPTION_MAX,
     STATEMENT_MAX,
     TITLE_MAX,
     USERNAME_MAX,
 )
+from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
 
 # SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and drops them in 3.4.
 CLOSE_CHOICES = [

@@ -37,7 +37,7 @@ from quizapp.data.rounds_json import (
 )
 from quizapp.extensions import db, login_manager
 from quizapp.logs import log_event
-from quizapp.models import Round, RoundKind, User, utcnow
+from quizapp.models import Round, User, utcnow
 from quizapp.rounds import bp
 from quizapp.rounds.editor import (
     check_content,
@@ -58,6 +58,7 @@ from quizapp.rounds.forms import (
 )
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc, time_zones
+from quizapp.rules.rounds import RoundKind
 from quizapp.snapshots import load_rounds
 from quizapp.web import render_page_or_fragment
 

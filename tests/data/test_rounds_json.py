@@ -20,10 +20,11 @@ from quizapp.data.rounds_json import (
     parse_rounds,
 )
 from quizapp.extensions import db
-from quizapp.models import OPTION_MAX, TITLE_MAX, ResultsVisibility, Round, RoundKind, Series, User
+from quizapp.models import OPTION_MAX, TITLE_MAX, Round, Series, User
 from quizapp.rounds.editor import find_series
 from quizapp.rules import rounds
 from quizapp.rules.lifecycle import RoundStatus, as_utc
+from quizapp.rules.rounds import ResultsVisibility, RoundKind
 from quizapp.rules.text import has_visible_text
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

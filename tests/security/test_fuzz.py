@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Round, RoundKind, User
+from quizapp.models import Answer, Round, User
+from quizapp.rules.rounds import RoundKind
 from tests.conftest import Player
 from tests.security.conftest import HTMX, World, signed_in, snapshot, text, token
 
