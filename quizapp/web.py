@@ -71,7 +71,12 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
 def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
     # Babel's formatting is a fair share of a small page; the same close time shows on every answer's confirmation.
     # The locale and zone are in the key: format_datetime reads the request's own, which are those.
-    return format_datetime(value, fmt)
+    try:
+        return format_datetime(value, fmt)
+    except OverflowError:
+        # A time near the ends of the calendar (stored before times were bounded) can't be moved into the zone:
+        # show it in UTC, saying so, rather than fail the page.
+        return f"{format_datetime(value, fmt, rebase=False)} UTC"
 
 
 def shareable() -> None:

@@ -36,6 +36,7 @@ from quizapp.models import (
 )
 from quizapp.rules.lifecycle import as_utc
 from quizapp.rules.text import has_visible_text
+from quizapp.rules.times import EARLIEST, LATEST, within_bounds
 from quizapp.series import find_series
 
 FORMAT = "two-truths/rounds@1"
@@ -297,10 +298,14 @@ class _Reader:
                                 example=TIME_EXAMPLE))
             return None
         try:
-            return moment.astimezone(UTC)
+            moment = moment.astimezone(UTC)
         except OverflowError:
-            self.problem(key, _("is out of range"))
+            moment = None  # beyond year 9999 or before year 1 once in UTC: out of bounds too
+        if moment is None or not within_bounds(moment):
+            self.problem(key, _("must be from %(earliest)s up to, not including, %(latest)s",
+                                earliest=format_time(EARLIEST), latest=format_time(LATEST)))
             return None
+        return moment
 
 
 def _parse_round(item: Any, number: int, problems: list[str], now: datetime | None) -> RoundSpec | None:

@@ -23,6 +23,7 @@ from quizapp.rounds.forms import FactsRoundForm, PollRoundForm
 from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
 from quizapp.rules.paste import split_statements
 from quizapp.rules.text import has_visible_text
+from quizapp.rules.times import later_by, within_bounds
 from quizapp.series import find_series
 
 RoundForm = FactsRoundForm | PollRoundForm
@@ -125,20 +126,35 @@ def zone_of(form: Any) -> str:
     return form.tz.data if form.tz.data in time_zones() else "UTC"
 
 
+def out_of_bounds() -> str:
+    """What a curator reads when a time is outside the span rounds may be scheduled in."""
+    return _("Choose a time from 1 January 2000 to the end of 2099 (UTC).")
+
+
 def closing_time(form: Any, start: datetime) -> datetime | None:
-    """Turn the quick choice or the custom time into UTC; add an error and return None when missing."""
+    """Turn the quick choice or the custom time into UTC; add an error and return None when missing or out of bounds."""
     choice = form.closes_choice.data
     if choice in QUICK_DURATIONS:
-        return start + QUICK_DURATIONS[choice]
-    if form.closes_at.data is None:
+        field = form.closes_choice
+        closes_at = later_by(start, QUICK_DURATIONS[choice])
+    elif form.closes_at.data is None:
         form.closes_at.errors.append(_("Choose the closing time."))
         return None
-    return local_to_utc(form.closes_at.data, zone_of(form))
+    else:
+        field = form.closes_at
+        closes_at = local_to_utc(form.closes_at.data, zone_of(form))
+    if closes_at is None or not within_bounds(closes_at):
+        field.errors.append(out_of_bounds())
+        return None
+    return closes_at
 
 
 def check_schedule(form: RoundForm, now: datetime) -> Schedule | None:
     """Work out when the round opens and closes; add errors and return None when that is impossible."""
     opens_at = local_to_utc(form.opens_at.data, zone_of(form)) if form.opens_at.data else now
+    if not within_bounds(opens_at):
+        form.opens_at.errors.append(out_of_bounds())
+        return None
     if opens_at < now:
         opens_at = now
     closes_at = closing_time(form, opens_at)
