@@ -22,6 +22,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from quizapp.cache import cached_fragment
 from quizapp.models import utcnow
+from quizapp.redirects import next_path
 from quizapp.rules.lifecycle import as_utc
 
 HTMX_VERSION = "4.0.1"
@@ -51,6 +52,15 @@ def is_htmx() -> bool:
 def render_page_or_fragment(page: str, fragment: str, http_status: int = 200, **context: Any) -> tuple[str, int]:
     """Render the fragment for htmx and the whole page otherwise; both share the fragment's file."""
     return render_template(fragment if is_htmx() else page, **context), http_status
+
+
+def here() -> str:
+    """This page's path and query, for a link that comes back to it; the bare path when the query isn't UTF-8."""
+    # Werkzeug's full_path decodes the raw query string strictly: the 400 page refusing such a query would fail.
+    try:
+        return request.full_path
+    except UnicodeDecodeError:
+        return request.path
 
 
 def iso_utc(value: datetime | None) -> str:
@@ -188,6 +198,8 @@ def init_app(app: Flask) -> None:
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],
             "is_htmx": is_htmx,
+            "here": here,
+            "next_path": next_path,
             "cached_fragment": cached_fragment,
             "format_number": number_text,
             "format_decimal": number_text,
