@@ -19,6 +19,7 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from quizapp.cache import cached_fragment
 from quizapp.models import utcnow
@@ -115,13 +116,54 @@ def refuse_unreadable_input() -> None:
             abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
     if urlencoded:
         return  # the form is that body, checked above
+    if request.mimetype == "multipart/form-data" and not all(_is_utf8(value) for value in _multipart_fields()):
+        abort(400, description=_l("Some text was not valid UTF-8. Nothing was saved."))
     for key, value in request.form.items(multi=True):
         if "\x00" in key or "\x00" in value:
             abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8", "strict")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _multipart_fields() -> list[bytes]:
+    """The raw bytes of each field (not file) of a multipart body, as sent.
+
+    Werkzeug's own parser decodes fields with errors="replace" and no way to ask otherwise, so broken bytes would be
+    stored as U+FFFD; this reads the body first (kept for the form parser) and lets it be checked strictly.
+    """
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1", "replace")
+    body = request.get_data(cache=True)
+    decoder = MultipartDecoder(boundary)
+    fields: list[bytes] = []
+    value: list[bytes] | None = None
+    try:
+        for start in [*range(0, len(body), 65536), None]:
+            decoder.receive_data(None if start is None else body[start:start + 65536])
+            event = decoder.next_event()
+            while not isinstance(event, (Epilogue, NeedData)):
+                if isinstance(event, (Field, File)):
+                    value = [] if isinstance(event, Field) else None
+                elif isinstance(event, Data) and value is not None:
+                    value.append(event.data)
+                    if not event.more_data:
+                        fields.append(b"".join(value))
+                event = decoder.next_event()
+    except ValueError:
+        return fields  # malformed: Werkzeug's parser reads it as an empty form
+    return fields
+
+
 class IdConverter(IntegerConverter):
-    """The <int:…> converter, capped at the largest id an INTEGER column holds on PostgreSQL."""
+    """The <int:…> converter, capped at the largest id an INTEGER column holds on PostgreSQL, ASCII digits only."""
+
+    # Werkzeug's \d+ matches any script's digits, and int() reads them: /rounds/١ would be round 1.
+    regex = r"[0-9]+"
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = ID_MAX,
                  signed: bool = False) -> None:

@@ -60,6 +60,7 @@ NOT_IN_POLL = {"statements": _l('a poll has "options", not "statements"')}
 # json.loads turns "\ud800" escapes into lone surrogates, which no database can store as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LABEL_MAX = 40
+_DIGITS_MAX = 100
 
 
 class RoundsFileError(ValueError):
@@ -112,7 +113,9 @@ def load_document(raw: bytes) -> Any:
                line=line, column=column, byte=f"{raw[error.start]:02x}")]
         ) from None
     try:
-        return json.loads(text, object_pairs_hook=_object_without_repeats)
+        return json.loads(text, object_pairs_hook=_object_without_repeats, parse_int=_bounded_int)
+    except _NumberTooLong:
+        raise RoundsFileError([_("not valid: a number has more than %(digits)d digits", digits=_DIGITS_MAX)]) from None
     except json.JSONDecodeError as error:
         raise RoundsFileError([_("not valid JSON at line %(line)d, column %(column)d: %(reason)s",
                                   line=error.lineno, column=error.colno, reason=error.msg)]) from None
@@ -462,10 +465,23 @@ def _round_label(item: Any, number: int) -> str:
 
 
 def _quote(text: str) -> str:
-    """Quote text for a message, shortened, with control characters escaped."""
+    """Quote text for a message, shortened, with control characters and lone surrogates escaped."""
     if len(text) > _LABEL_MAX:
         text = text[: _LABEL_MAX - 1] + "…"
-    return json.dumps(text, ensure_ascii=False)
+    # A lone surrogate can't be encoded as UTF-8: left in, the message itself would fail the page or the terminal.
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(text, ensure_ascii=False))
+
+
+class _NumberTooLong(ValueError):
+    pass
+
+
+def _bounded_int(digits: str) -> int:
+    # No number in the format is an integer at all, but int() of over 4,300 digits raises a ValueError json doesn't
+    # turn into a JSONDecodeError (and costs time well before that).
+    if len(digits.lstrip("-")) > _DIGITS_MAX:
+        raise _NumberTooLong(digits[:20])
+    return int(digits)
 
 
 class _RepeatedKey(ValueError):

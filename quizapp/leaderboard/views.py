@@ -42,8 +42,8 @@ def overall() -> str:
 def series(series_id: int) -> str:
     """List a series' published rounds and rank its players over the closed ones."""
     found = queries.series_with_rounds(series_id)
-    if found is None:
-        abort(404)
+    if found is None or not found[1]:
+        abort(404)  # nothing published in it yet: its title alone would tell of a curator's drafts
     series_, listed = found
     now = utcnow()
     rounds = [(round_, round_.status(now)) for round_ in listed]

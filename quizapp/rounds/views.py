@@ -37,17 +37,20 @@ from quizapp.data.rounds_json import (
 )
 from quizapp.extensions import db, login_manager
 from quizapp.logs import log_event
-from quizapp.models import Round, RoundKind, User, utcnow
+from quizapp.models import MAX_OPTIONS, MAX_STATEMENTS, Round, RoundKind, User, utcnow
 from quizapp.rounds import bp
 from quizapp.rounds.editor import (
     check_content,
     check_schedule,
     closing_time,
+    RowEdit,
     edit_rows,
     fill_form,
     locked_change,
+    parse_row_edit,
     rows_name,
     save_round,
+    sent_rows,
 )
 from quizapp.rounds.forms import (
     ExtendForm,
@@ -138,18 +141,13 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
                 getattr(form, rows_name(kind)).append_entry()
         return _editor(form, round_, kind, locked, status)
 
+    refuse_too_many_rows(kind)
     form = _prepare(form_class())
     action = request.form.get("action", "save")
     if not form.validate():
         return _editor(form, round_, kind, locked, status, 422)
     if action not in ("save", "publish"):
-        if locked:
-            flash(_("Statements and options can't change once players have answered."), "error")
-            return _editor(form, round_, kind, locked, status, 409)
-        data, focus = edit_rows(form.data, kind, action)
-        data.pop("csrf_token", None)
-        fresh = _prepare(form_class(formdata=None, data=data))
-        return _editor(fresh, round_, kind, locked, status, focus=focus)
+        return _edit_rows(form, round_, kind, locked, status, parse_row_edit(action))
 
     if locked and locked_change(form, round_):
         message = _("Statements and options can't change once players have answered; explanations still can.")
@@ -178,6 +176,29 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
         return redirect(url_for("rounds.dashboard"), code=303)
     flash(_("Saved."), "success")
     return redirect(url_for("rounds.edit", round_id=round_.id), code=303)
+
+
+def refuse_too_many_rows(kind: str) -> None:
+    """Refuse, before WTForms builds a subform for each, a form with more rows than a round may have."""
+    rows = sent_rows(request.form.keys(), kind)
+    if rows is None:
+        abort(400)  # a row number this app never writes
+    if kind == RoundKind.FACTS and rows > MAX_STATEMENTS:
+        abort(422, description=_("A facts round has 2 to 30 statements."))
+    if kind == RoundKind.POLL and rows > MAX_OPTIONS:
+        abort(422, description=_("A poll has 2 to 10 options."))
+
+
+def _edit_rows(form: Any, round_: Round | None, kind: str, locked: bool, status: RoundStatus,
+               edit: RowEdit | None) -> tuple[str, int]:
+    """Show the form again with a row added, removed, moved, shuffled or pasted; an unknown action changes nothing."""
+    if locked:
+        flash(_("Statements and options can't change once players have answered."), "error")
+        return _editor(form, round_, kind, locked, status, 409)
+    data, focus = edit_rows(form.data, kind, edit) if edit is not None else (form.data, None)
+    data.pop("csrf_token", None)
+    fresh = _prepare(FORMS[RoundKind(kind)](formdata=None, data=data))
+    return _editor(fresh, round_, kind, locked, status, focus=focus)
 
 
 def _editor(form: Any, round_: Round | None, kind: str, locked: bool, status: RoundStatus,

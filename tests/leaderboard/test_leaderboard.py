@@ -121,14 +121,21 @@ def test_series_leaderboard_counts_only_that_series_closed_rounds(season, visito
     assert "First" in listed and "Live" in listed and "Second" not in listed
 
 
-def test_a_series_holding_only_a_draft_shows_no_round_to_visitors(make, visitor):
+def test_a_series_holding_only_a_draft_is_not_found(make, visitor):
     host = make.user("planner", password=None, curator=True)
     series = make.series(host, "Coming soon", make.facts_round(curator=host, status="draft", title="Secret draft"))
     response = visitor.get(f"/series/{series.id}")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "Coming soon" in body and "Secret draft" not in body
-    assert "No published rounds in this series yet." in body
+    assert response.status_code == 404
+    assert "Coming soon" not in body and "Secret draft" not in body
+
+
+def test_a_series_is_shown_once_a_round_in_it_is_published(make, visitor):
+    host = make.user("planner", password=None, curator=True)
+    series = make.series(host, "Coming soon", make.facts_round(curator=host, status="draft", title="Secret draft"),
+                         make.facts_round(curator=host, status="scheduled", title="Announced"))
+    body = visitor.get(f"/series/{series.id}").get_data(as_text=True)
+    assert "Coming soon" in body and "Announced" in body and "Secret draft" not in body
 
 
 def test_unknown_series_is_not_found(visitor):
