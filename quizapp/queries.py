@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Option, Round, RoundRules, Series, Statement, User
+from quizapp.paging import Page, page_of
 from quizapp.rules.lifecycle import RoundStatus, as_utc, round_status
 from quizapp.rules.ranking import Ranked, Standing, rank_standings
 
@@ -29,15 +30,15 @@ def closed_clause(now: datetime):  # type: ignore[no-untyped-def]
     return and_(Round.published.is_(True), Round.closes_at <= now)
 
 
-def open_rounds(now: datetime) -> Sequence[Round]:
-    """Rounds taking answers now, closing soonest first."""
-    return db.session.scalars(select(Round).where(_open_clause(now)).order_by(Round.closes_at, Round.id)).all()
+def open_rounds(now: datetime, page: int = 1) -> Page[Round]:
+    """A page of the rounds taking answers now, closing soonest first."""
+    return page_of(select(Round).where(_open_clause(now)).order_by(Round.closes_at, Round.id), page)
 
 
-def upcoming_rounds(now: datetime) -> Sequence[Round]:
-    """Published rounds that have not opened yet."""
+def upcoming_rounds(now: datetime, page: int = 1) -> Page[Round]:
+    """A page of the published rounds that have not opened yet, opening soonest first."""
     query = select(Round).where(Round.published.is_(True), Round.opens_at > now).order_by(Round.opens_at, Round.id)
-    return db.session.scalars(query).all()
+    return page_of(query, page)
 
 
 def recently_closed_rounds(now: datetime, limit: int = 10) -> Sequence[Round]:

@@ -40,6 +40,7 @@ from quizapp.rules.times import EARLIEST, LATEST, within_bounds
 from quizapp.series import find_series
 
 FORMAT = "two-truths/rounds@1"
+MAX_ROUNDS = 500  # a file
 TIME_EXAMPLE = "2026-11-27T10:00:00Z"
 
 DOCUMENT_KEYS = ("format", "rounds")
@@ -149,6 +150,11 @@ def parse_rounds(payload: Any, *, now: datetime | None = None) -> list[RoundSpec
     items = payload.get("rounds")
     if not isinstance(items, list) or not items:
         document.problem("rounds", _("must be a non-empty list of rounds"))
+        raise RoundsFileError(problems)
+    if len(items) > MAX_ROUNDS:
+        # A bound on what one request writes and checks; larger collections import in several files.
+        document.problem("rounds", _("holds %(count)d rounds; a file may hold at most %(max)d, so split it into several",
+                                     count=len(items), max=MAX_ROUNDS))
         raise RoundsFileError(problems)
     specs = [_parse_round(item, number, problems, now) for number, item in enumerate(items, 1)]
     if problems:

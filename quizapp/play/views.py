@@ -15,6 +15,7 @@ from quizapp.errors import render_error
 from quizapp.extensions import rate_limit, reads_only_from_here
 from quizapp.logs import log_event
 from quizapp.models import ResultsVisibility, Round, RoundKind, RoundRules, utcnow
+from quizapp.paging import page_number
 from quizapp.play import bp
 from quizapp.play.service import (
     AnswerableRound,
@@ -79,8 +80,8 @@ def home() -> str:
     now = utcnow()
     return render_template(
         "play/home.html",
-        open_rounds=queries.open_rounds(now),
-        upcoming=queries.upcoming_rounds(now),
+        open_rounds=queries.open_rounds(now, page_number()),
+        upcoming=queries.upcoming_rounds(now, page_number("upcoming")),
         closed=queries.recently_closed_rounds(now),
     )
 

@@ -38,6 +38,7 @@ from quizapp.data.rounds_json import (
 from quizapp.extensions import db, login_manager
 from quizapp.logs import log_event
 from quizapp.models import MAX_OPTIONS, MAX_STATEMENTS, Round, RoundKind, User, utcnow
+from quizapp.paging import page_number, page_of
 from quizapp.rounds import bp
 from quizapp.rounds.editor import (
     check_content,
@@ -104,10 +105,12 @@ def own_round(round_id: int) -> Round:
 @curator_required
 def dashboard() -> str:
     """List the curator's rounds with where each stands and its answers so far."""
-    rounds = db.session.scalars(
-        select(Round).where(Round.curator_id == current_user.id).order_by(Round.created_at.desc(), Round.id.desc())
-    ).all()
-    return render_template("rounds/dashboard.html", rounds=rounds, now=utcnow(), form=EmptyForm())
+    # A page at a time: one import may add 500 rounds, and a busy host keeps adding.
+    pager = page_of(
+        select(Round).where(Round.curator_id == current_user.id).order_by(Round.created_at.desc(), Round.id.desc()),
+        page_number(),
+    )
+    return render_template("rounds/dashboard.html", rounds=pager.items, pager=pager, now=utcnow(), form=EmptyForm())
 
 
 def _tz_default() -> str:
@@ -309,8 +312,8 @@ def people() -> str | tuple[str, int] | Response:
             log_event("promoted", user_id=user.id, by=current_user.id)
             flash(_("%(name)s is a curator now.", name=user.username), "success")
             return redirect(url_for("rounds.people"), code=303)
-    curators = db.session.scalars(select(User).where(User.is_curator.is_(True)).order_by(User.username_key)).all()
-    return render_template("rounds/people.html", form=form, curators=curators), 422 if form.errors else 200
+    pager = page_of(select(User).where(User.is_curator.is_(True)).order_by(User.username_key), page_number())
+    return render_template("rounds/people.html", form=form, curators=pager.items, pager=pager), 422 if form.errors else 200
 
 
 @bp.route("/export.json")
