@@ -136,13 +136,7 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     # Answered or closed, the round keeps what players saw; explanations, title and intro can still change.
     locked = bool(round_ and (round_.answer_count > 0 or status is RoundStatus.CLOSED))
     if request.method == "GET":
-        form = _prepare(form_class(formdata=None))
-        if round_:
-            fill_form(form, round_)
-        else:
-            for _i in range(3 if kind == RoundKind.FACTS else 2):
-                getattr(form, rows_name(kind)).append_entry()
-        return _editor(form, round_, kind, locked, status)
+        return _editor(_stored_or_blank_form(form_class, round_, kind), round_, kind, locked, status)
 
     refuse_too_many_rows(kind)
     form = _prepare(form_class())
@@ -164,21 +158,39 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     if publishing and schedule is None:
         return _editor(form, round_, kind, locked, status, 422)
 
-    if round_ is None:
-        round_ = Round(curator=current_user, kind=kind)
-        db.session.add(round_)
-    save_round(round_, form, locked=locked)
+    round_ = _store(round_, form, kind, locked, schedule)
     session["tz"] = form.tz.data if form.tz.data in time_zones() else session.get("tz")
-    if schedule is not None:
-        round_.published = True
-        round_.opens_at = schedule.opens_at
-        round_.closes_at = schedule.closes_at
     db.session.commit()
     if schedule is not None:
         flash(_("Published. Players can answer until the round closes."), "success")
         return redirect(url_for("rounds.dashboard"), code=303)
     flash(_("Saved."), "success")
     return redirect(url_for("rounds.edit", round_id=round_.id), code=303)
+
+
+def _stored_or_blank_form(form_class: type[FactsRoundForm] | type[PollRoundForm], round_: Round | None,
+                          kind: str) -> Any:
+    """The editor's form for a GET: the stored round, or a few empty rows to start a new one."""
+    form = _prepare(form_class(formdata=None))
+    if round_:
+        fill_form(form, round_)
+    else:
+        for _i in range(3 if kind == RoundKind.FACTS else 2):
+            getattr(form, rows_name(kind)).append_entry()
+    return form
+
+
+def _store(round_: Round | None, form: Any, kind: str, locked: bool, schedule: Schedule | None) -> Round:
+    """Copy the checked form into the round, new or stored, and publish it on a schedule (the view commits)."""
+    if round_ is None:
+        round_ = Round(curator=current_user, kind=kind)
+        db.session.add(round_)
+    save_round(round_, form, locked=locked)
+    if schedule is not None:
+        round_.published = True
+        round_.opens_at = schedule.opens_at
+        round_.closes_at = schedule.closes_at
+    return round_
 
 
 def refuse_too_many_rows(kind: str) -> None:
