@@ -14,10 +14,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, not_, or_, select
 
 from quizapp.extensions import db
 from quizapp.models import Option, Round, Series, Statement, User, utcnow
+from quizapp.paging import PER_PAGE, Page
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc
 
@@ -175,13 +176,23 @@ def load_rounds(*conditions: ColumnElement[bool], order_by: Sequence[Any], limit
     return [_snapshot(row) for row in db.session.execute(query)]
 
 
-def rounds_in(status: RoundStatus, now: datetime, limit: int | None = None) -> list[RoundSnapshot]:
-    """The published rounds in that status at now, as the home page lists them: the next to change first
-    (closing soonest, opening soonest), and the closed ones newest first."""
+def rounds_page(*conditions: ColumnElement[bool], order_by: Sequence[Any], page: int,
+                per_page: int = PER_PAGE) -> Page[RoundSnapshot]:
+    """One page of the rounds matching the conditions; a page past the end shows the last one."""
+    total = db.session.scalar(select(func.count()).select_from(Round).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    items = load_rounds(*conditions, order_by=order_by, limit=per_page, offset=(page - 1) * per_page)
+    return Page(items=items, page=page, pages=pages)
+
+
+def rounds_in(status: RoundStatus, now: datetime, page: int = 1, per_page: int = PER_PAGE) -> Page[RoundSnapshot]:
+    """A page of the published rounds in that status at now, as the home page lists them: the next to change
+    first (closing soonest, opening soonest), and the closed ones newest first."""
     rounds = Round.__table__
     order: dict[RoundStatus, list[Any]] = {
         RoundStatus.OPEN: [rounds.c.closes_at, rounds.c.id],
         RoundStatus.SCHEDULED: [rounds.c.opens_at, rounds.c.id],
         RoundStatus.CLOSED: [rounds.c.closes_at.desc(), rounds.c.id.desc()],
     }
-    return load_rounds(status_clause(status, now), order_by=order[status], limit=limit)
+    return rounds_page(status_clause(status, now), order_by=order[status], page=page, per_page=per_page)

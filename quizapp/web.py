@@ -20,8 +20,10 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from quizapp.models import utcnow
+from quizapp.redirects import next_path
 from quizapp.rules.lifecycle import as_utc
 
 HTMX_VERSION = "4.0.1"
@@ -53,6 +55,15 @@ def render_page_or_fragment(page: str, fragment: str, http_status: int = 200, **
     return render_template(fragment if is_htmx() else page, **context), http_status
 
 
+def here() -> str:
+    """This page's path and query, for a link that comes back to it; the bare path when the query isn't UTF-8."""
+    # Werkzeug's full_path decodes the raw query string strictly: the 400 page refusing such a query would fail.
+    try:
+        return request.full_path
+    except UnicodeDecodeError:
+        return request.path
+
+
 def iso_utc(value: datetime | None) -> str:
     """Format a datetime for <time datetime> and JSON: UTC with a Z."""
     if value is None:
@@ -71,7 +82,12 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
 def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
     # Babel's formatting is a fair share of a small page; the same close time shows on every answer's confirmation.
     # The locale and zone are in the key: format_datetime reads the request's own, which are those.
-    return format_datetime(value, fmt)
+    try:
+        return format_datetime(value, fmt)
+    except OverflowError:
+        # A time near the ends of the calendar (stored before times were bounded) can't be moved into the zone:
+        # show it in UTC, saying so, rather than fail the page.
+        return f"{format_datetime(value, fmt, rebase=False)} UTC"
 
 
 def shareable() -> None:
@@ -100,13 +116,54 @@ def refuse_unreadable_input() -> None:
             abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
     if urlencoded:
         return  # the form is that body, checked above
+    if request.mimetype == "multipart/form-data" and not all(_is_utf8(value) for value in _multipart_fields()):
+        abort(400, description=_l("Some text was not valid UTF-8. Nothing was saved."))
     for key, value in request.form.items(multi=True):
         if "\x00" in key or "\x00" in value:
             abort(400, description=_l("Text with NUL characters can't be saved. Nothing was saved."))
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8", "strict")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _multipart_fields() -> list[bytes]:
+    """The raw bytes of each field (not file) of a multipart body, as sent.
+
+    Werkzeug's own parser decodes fields with errors="replace" and no way to ask otherwise, so broken bytes would be
+    stored as U+FFFD; this reads the body first (kept for the form parser) and lets it be checked strictly.
+    """
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1", "replace")
+    body = request.get_data(cache=True)
+    decoder = MultipartDecoder(boundary)
+    fields: list[bytes] = []
+    value: list[bytes] | None = None
+    try:
+        for start in [*range(0, len(body), 65536), None]:
+            decoder.receive_data(None if start is None else body[start:start + 65536])
+            event = decoder.next_event()
+            while not isinstance(event, (Epilogue, NeedData)):
+                if isinstance(event, (Field, File)):
+                    value = [] if isinstance(event, Field) else None
+                elif isinstance(event, Data) and value is not None:
+                    value.append(event.data)
+                    if not event.more_data:
+                        fields.append(b"".join(value))
+                event = decoder.next_event()
+    except ValueError:
+        return fields  # malformed: Werkzeug's parser reads it as an empty form
+    return fields
+
+
 class IdConverter(IntegerConverter):
-    """The <int:…> converter, capped at the largest id an INTEGER column holds on PostgreSQL."""
+    """The <int:…> converter, capped at the largest id an INTEGER column holds on PostgreSQL, ASCII digits only."""
+
+    # Werkzeug's \d+ matches any script's digits, and int() reads them: /rounds/١ would be round 1.
+    regex = r"[0-9]+"
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = ID_MAX,
                  signed: bool = False) -> None:
@@ -188,6 +245,8 @@ def init_app(app: Flask) -> None:
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],
             "is_htmx": is_htmx,
+            "here": here,
+            "next_path": next_path,
             "format_number": number_text,
             "format_decimal": number_text,
             "format_percent": percent_from_fraction,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from functools import cache
-from urllib.parse import urlsplit
 
 from flask import (
     abort,
@@ -35,6 +34,7 @@ from quizapp.auth.service import UsernameError, find_user, new_user
 from quizapp.extensions import csrf, db, login_manager, rate_limit
 from quizapp.logs import log_event
 from quizapp.models import User
+from quizapp.redirects import next_url
 from quizapp.rules.lifecycle import time_zones
 
 
@@ -49,15 +49,6 @@ def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
     return db.session.get(User, int(user_id))
-
-
-def safe_next(default: str) -> str:
-    """Return the ?next= target when it is a path on this site, else the default."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc and "\\" not in target:
-        return target
-    return default
 
 
 def _start_session(user: User) -> None:
@@ -79,8 +70,10 @@ def _start_session(user: User) -> None:
 @rate_limit("RATE_LIMIT_JOIN")
 def join() -> str | Response | tuple[str, int]:
     """Play at once with a nickname; the guest account lives in the session."""
+    # Settled before anything is written: a redirect that can't be sent must not follow a committed account.
+    target = next_url(url_for("play.home"))
     if current_user.is_authenticated:
-        return redirect(safe_next(url_for("play.home")))
+        return redirect(target)
     form = JoinForm()
     if form.validate_on_submit():
         try:
@@ -94,7 +87,7 @@ def join() -> str | Response | tuple[str, int]:
         else:
             _start_session(user)
             flash(_("Welcome, %(name)s! Pick a round and play.", name=user.username), "success")
-            return redirect(safe_next(url_for("play.home")), code=303)
+            return redirect(target, code=303)
     return render_template("auth/join.html", form=form), 422 if form.errors else 200
 
 
@@ -106,6 +99,7 @@ def register() -> str | Response | tuple[str, int]:
         return redirect(url_for("play.home"))
     if current_user.is_authenticated:
         return redirect(url_for("auth.set_password"))
+    target = next_url(url_for("play.home"))  # settled before the account is written, as in join
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -119,7 +113,7 @@ def register() -> str | Response | tuple[str, int]:
         else:
             _start_session(user)
             flash(_("Your account is ready."), "success")
-            return redirect(safe_next(url_for("play.home")), code=303)
+            return redirect(target, code=303)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
@@ -127,13 +121,14 @@ def register() -> str | Response | tuple[str, int]:
 @rate_limit("RATE_LIMIT_LOGIN")
 def login() -> str | Response | tuple[str, int]:
     """Log in with username and password."""
+    target = next_url(url_for("play.home"))
     form = LoginForm()
     if form.validate_on_submit():
         attempt = begin_login(form.username.data.strip())
         user = find_user(form.username.data.strip())
         if user is not None and user.check_password(form.password.data):
             _start_session(user)
-            return redirect(safe_next(url_for("play.home")), code=303)
+            return redirect(target, code=303)
         if user is None:
             check_password_hash(_dummy_hash(), form.password.data)
         count_failed_login(attempt)
@@ -181,9 +176,10 @@ def language() -> Response:
     cookie, and answering it with a new session would sign the player out (and lose a guest's account).
     """
     lang = request.form.get("lang", "")
+    target = next_url(url_for("play.home"))
     if from_this_site() and lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(safe_next(url_for("play.home")), code=303)
+    return redirect(target, code=303)
 
 
 def from_this_site() -> bool:

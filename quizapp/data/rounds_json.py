@@ -32,6 +32,7 @@ from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import as_utc
 from quizapp.rules.rounds import ResultsVisibility, RoundKind
 from quizapp.rules.text import has_visible_text
+from quizapp.rules.times import EARLIEST, LATEST, within_bounds
 from quizapp.rules.validity import (
     MAX_OPTIONS,
     MAX_STATEMENTS,
@@ -47,6 +48,7 @@ from quizapp.rules.validity import (
 from quizapp.series import find_series
 
 FORMAT = "two-truths/rounds@1"
+MAX_ROUNDS = 500  # a file
 TIME_EXAMPLE = "2026-11-27T10:00:00Z"
 
 DOCUMENT_KEYS = ("format", "rounds")
@@ -67,6 +69,7 @@ NOT_IN_POLL = {"statements": _l('a poll has "options", not "statements"')}
 # json.loads turns "\ud800" escapes into lone surrogates, which no database can store as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LABEL_MAX = 40
+_DIGITS_MAX = 100
 
 
 class RoundsFileError(ValueError):
@@ -119,7 +122,9 @@ def load_document(raw: bytes) -> Any:
                line=line, column=column, byte=f"{raw[error.start]:02x}")]
         ) from None
     try:
-        return json.loads(text, object_pairs_hook=_object_without_repeats)
+        return json.loads(text, object_pairs_hook=_object_without_repeats, parse_int=_bounded_int)
+    except _NumberTooLong:
+        raise RoundsFileError([_("not valid: a number has more than %(digits)d digits", digits=_DIGITS_MAX)]) from None
     except json.JSONDecodeError as error:
         raise RoundsFileError([_("not valid JSON at line %(line)d, column %(column)d: %(reason)s",
                                   line=error.lineno, column=error.colno, reason=error.msg)]) from None
@@ -153,6 +158,11 @@ def parse_rounds(payload: Any, *, now: datetime | None = None) -> list[RoundSpec
     items = payload.get("rounds")
     if not isinstance(items, list) or not items:
         document.problem("rounds", _("must be a non-empty list of rounds"))
+        raise RoundsFileError(problems)
+    if len(items) > MAX_ROUNDS:
+        # A bound on what one request writes and checks; larger collections import in several files.
+        document.problem("rounds", _("holds %(count)d rounds; a file may hold at most %(max)d, so split it into several",
+                                     count=len(items), max=MAX_ROUNDS))
         raise RoundsFileError(problems)
     specs = [_parse_round(item, number, problems, now) for number, item in enumerate(items, 1)]
     if problems:
@@ -305,10 +315,14 @@ class _Reader:
                                 example=TIME_EXAMPLE))
             return None
         try:
-            return moment.astimezone(UTC)
+            moment = moment.astimezone(UTC)
         except OverflowError:
-            self.problem(key, _("is out of range"))
+            moment = None  # beyond year 9999 or before year 1 once in UTC: out of bounds too
+        if moment is None or not within_bounds(moment):
+            self.problem(key, _("must be from %(earliest)s up to, not including, %(latest)s",
+                                earliest=format_time(EARLIEST), latest=format_time(LATEST)))
             return None
+        return moment
 
 
 def _parse_round(item: Any, number: int, problems: list[str], now: datetime | None) -> RoundSpec | None:
@@ -474,10 +488,23 @@ def _round_label(item: Any, number: int) -> str:
 
 
 def _quote(text: str) -> str:
-    """Quote text for a message, shortened, with control characters escaped."""
+    """Quote text for a message, shortened, with control characters and lone surrogates escaped."""
     if len(text) > _LABEL_MAX:
         text = text[: _LABEL_MAX - 1] + "…"
-    return json.dumps(text, ensure_ascii=False)
+    # A lone surrogate can't be encoded as UTF-8: left in, the message itself would fail the page or the terminal.
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(text, ensure_ascii=False))
+
+
+class _NumberTooLong(ValueError):
+    pass
+
+
+def _bounded_int(digits: str) -> int:
+    # No number in the format is an integer at all, but int() of over 4,300 digits raises a ValueError json doesn't
+    # turn into a JSONDecodeError (and costs time well before that).
+    if len(digits.lstrip("-")) > _DIGITS_MAX:
+        raise _NumberTooLong(digits[:20])
+    return int(digits)
 
 
 class _RepeatedKey(ValueError):

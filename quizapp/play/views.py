@@ -14,6 +14,7 @@ from quizapp.errors import render_error
 from quizapp.extensions import db, limiter, read_only_transaction
 from quizapp.logs import log_event
 from quizapp.models import utcnow
+from quizapp.paging import page_number
 from quizapp.play import bp
 from quizapp.play.answering import (
     Choice,
@@ -34,6 +35,7 @@ from quizapp.snapshots import RoundSnapshot, rounds_in
 from quizapp.web import is_htmx, render_page_or_fragment
 
 ANSWER_LIMIT = "RATE_LIMIT_ANSWER"
+RECENTLY_CLOSED = 10  # the home page's last closed rounds; the rest are reached through their series
 
 
 def round_context(round_: RoundSnapshot, *, answer: PlayerAnswer | None = None, marked: set[int] | None = None,
@@ -72,9 +74,9 @@ def home() -> str:
     now = utcnow()
     return render_template(
         "play/home.html",
-        open_rounds=rounds_in(RoundStatus.OPEN, now),
-        upcoming=rounds_in(RoundStatus.SCHEDULED, now),
-        closed=rounds_in(RoundStatus.CLOSED, now, limit=10),
+        open_rounds=rounds_in(RoundStatus.OPEN, now, page_number()),
+        upcoming=rounds_in(RoundStatus.SCHEDULED, now, page_number("upcoming")),
+        closed=rounds_in(RoundStatus.CLOSED, now, per_page=RECENTLY_CLOSED).items,
     )
 
 

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import random
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,6 +19,7 @@ from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
 from quizapp.rules.paste import split_statements
 from quizapp.rules.rounds import RoundKind
 from quizapp.rules.text import has_visible_text
+from quizapp.rules.times import later_by, within_bounds
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS, Code, Problem, facts_problems, poll_problems
 from quizapp.series import find_series
 
@@ -37,32 +41,87 @@ def is_blank(row: dict[str, Any]) -> bool:
     return not has_visible_text(row.get("text") or "") and not has_visible_text(row.get("explanation") or "")
 
 
-def edit_rows(data: dict[str, Any], kind: str, action: str) -> tuple[dict[str, Any], int | None]:
-    """Apply a row action (add, remove-N, up-N, down-N, shuffle, paste) to the form data; return it and the row to focus."""
+class RowAction(StrEnum):
+    """What a row button of the editor asks for; remove, up and down name a row too."""
+
+    ADD = "add"
+    REMOVE = "remove"
+    UP = "up"
+    DOWN = "down"
+    SHUFFLE = "shuffle"
+    PASTE = "paste"
+
+
+@dataclass(frozen=True)
+class RowEdit:
+    action: RowAction
+    index: int = -1  # the row it names, -1 for none
+
+
+# Rows are numbered by this app in ASCII; a longer or other number is no row (and int() of a Unicode digit, or of
+# thousands of digits, raises).
+_ROW_INDEX = re.compile(r"[0-9]{1,6}")
+
+
+def row_index(text: str) -> int | None:
+    """The row number in a field name or action, or None when it isn't one this app writes."""
+    return int(text) if _ROW_INDEX.fullmatch(text) else None
+
+
+def parse_row_edit(value: str) -> RowEdit | None:
+    """Read an action like "add" or "remove-3"; None for anything else."""
+    verb, sep, index_text = value.partition("-")
+    if verb not in RowAction.__members__.values():
+        return None
+    index = row_index(index_text) if sep else -1
+    return RowEdit(RowAction(verb), index) if index is not None else None
+
+
+def sent_rows(keys: Iterable[str], kind: str) -> int | None:
+    """Count the rows a submitted form holds, from its field names alone; None when a row number is malformed.
+
+    Cheap next to building the form: the editor refuses a form with more rows than a round may have before
+    WTForms makes a subform for each.
+    """
+    prefix = rows_name(kind) + "-"
+    indices = set()
+    for key in keys:
+        if key.startswith(prefix):
+            index = row_index(key[len(prefix):].partition("-")[0])
+            if index is None:
+                return None
+            indices.add(index)
+    return len(indices)
+
+
+def edit_rows(data: dict[str, Any], kind: str, edit: RowEdit) -> tuple[dict[str, Any], int | None]:
+    """Apply a row edit to the form data; return it and the row to focus."""
     name = rows_name(kind)
     rows = list(data.get(name) or [])
     limit = MAX_STATEMENTS if kind == RoundKind.FACTS else MAX_OPTIONS
     focus: int | None = None
-    verb, _sep, index_text = action.partition("-")
-    index = int(index_text) if index_text.isdigit() else -1
-    if verb == "add" and len(rows) < limit:
+    verb, index = edit.action, edit.index
+    if verb is RowAction.ADD and len(rows) < limit:
         rows.append(blank_row(kind))
         focus = len(rows) - 1
-    elif verb == "remove" and 0 <= index < len(rows):
+    elif verb is RowAction.REMOVE and 0 <= index < len(rows):
         del rows[index]
-    elif verb == "up" and 0 < index < len(rows):
+    elif verb is RowAction.UP and 0 < index < len(rows):
         rows[index - 1], rows[index] = rows[index], rows[index - 1]
         focus = index - 1
-    elif verb == "down" and 0 <= index < len(rows) - 1:
+    elif verb is RowAction.DOWN and 0 <= index < len(rows) - 1:
         rows[index + 1], rows[index] = rows[index], rows[index + 1]
         focus = index + 1
-    elif verb == "shuffle":
+    elif verb is RowAction.SHUFFLE:
         # Curators often write the false ones last; a shuffle hides that pattern from players.
         random.SystemRandom().shuffle(rows)
-    elif verb == "paste" and kind == RoundKind.FACTS:
-        pasted = [blank_row(kind) | {"text": text} for text in split_statements(data.get("paste") or "")]
-        rows = [row for row in rows if not is_blank(row)] + pasted
-        data["paste"] = ""
+    elif verb is RowAction.PASTE and kind == RoundKind.FACTS:
+        rows = [row for row in rows if not is_blank(row)]
+        texts = split_statements(data.get("paste") or "")
+        room = max(limit - len(rows), 0)
+        rows += [blank_row(kind) | {"text": text} for text in texts[:room]]
+        # What doesn't fit stays in the paste box rather than making a round no form could save.
+        data["paste"] = "\n\n".join(texts[room:])
         focus = 0 if rows else None
     data[name] = rows
     return data, focus
@@ -115,20 +174,35 @@ def zone_of(form: Any) -> str:
     return form.tz.data if form.tz.data in time_zones() else "UTC"
 
 
+def out_of_bounds() -> str:
+    """What a curator reads when a time is outside the span rounds may be scheduled in."""
+    return _("Choose a time from 1 January 2000 to the end of 2099 (UTC).")
+
+
 def closing_time(form: Any, start: datetime) -> datetime | None:
-    """Turn the quick choice or the custom time into UTC; add an error and return None when missing."""
+    """Turn the quick choice or the custom time into UTC; add an error and return None when missing or out of bounds."""
     choice = form.closes_choice.data
     if choice in QUICK_DURATIONS:
-        return start + QUICK_DURATIONS[choice]
-    if form.closes_at.data is None:
+        field = form.closes_choice
+        closes_at = later_by(start, QUICK_DURATIONS[choice])
+    elif form.closes_at.data is None:
         form.closes_at.errors.append(_("Choose the closing time."))
         return None
-    return local_to_utc(form.closes_at.data, zone_of(form))
+    else:
+        field = form.closes_at
+        closes_at = local_to_utc(form.closes_at.data, zone_of(form))
+    if closes_at is None or not within_bounds(closes_at):
+        field.errors.append(out_of_bounds())
+        return None
+    return closes_at
 
 
 def check_schedule(form: RoundForm, now: datetime) -> Schedule | None:
     """Work out when the round opens and closes; add errors and return None when that is impossible."""
     opens_at = local_to_utc(form.opens_at.data, zone_of(form)) if form.opens_at.data else now
+    if not within_bounds(opens_at):
+        form.opens_at.errors.append(out_of_bounds())
+        return None
     if opens_at < now:
         opens_at = now
     closes_at = closing_time(form, opens_at)

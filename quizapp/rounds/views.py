@@ -38,16 +38,21 @@ from quizapp.data.rounds_json import (
 from quizapp.extensions import db, login_manager
 from quizapp.logs import log_event
 from quizapp.models import Round, User, utcnow
+from quizapp.paging import page_number, page_of
 from quizapp.rounds import bp
 from quizapp.rounds.editor import (
+    RowEdit,
+    Schedule,
     check_content,
     check_schedule,
     closing_time,
     edit_rows,
     fill_form,
     locked_change,
+    parse_row_edit,
     rows_name,
     save_round,
+    sent_rows,
 )
 from quizapp.rounds.forms import (
     ExtendForm,
@@ -59,7 +64,8 @@ from quizapp.rounds.forms import (
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc, time_zones
 from quizapp.rules.rounds import RoundKind
-from quizapp.snapshots import load_rounds
+from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
+from quizapp.snapshots import rounds_page
 from quizapp.web import render_page_or_fragment
 
 FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
@@ -104,8 +110,10 @@ def own_round(round_id: int) -> Round:
 @curator_required
 def dashboard() -> str:
     """List the curator's rounds with where each stands and its answers so far."""
-    rounds = load_rounds(Round.curator_id == current_user.id, order_by=[Round.created_at.desc(), Round.id.desc()])
-    return render_template("rounds/dashboard.html", rounds=rounds, now=utcnow(), form=EmptyForm())
+    # A page at a time: one import may add 500 rounds, and a busy host keeps adding.
+    pager = rounds_page(Round.curator_id == current_user.id, order_by=[Round.created_at.desc(), Round.id.desc()],
+                        page=page_number())
+    return render_template("rounds/dashboard.html", rounds=pager.items, pager=pager, now=utcnow(), form=EmptyForm())
 
 
 def _tz_default() -> str:
@@ -132,26 +140,15 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     # Answered or closed, the round keeps what players saw; explanations, title and intro can still change.
     locked = bool(round_ and rules.is_locked(round_, now))
     if request.method == "GET":
-        form = _prepare(form_class(formdata=None))
-        if round_:
-            fill_form(form, round_)
-        else:
-            for _i in range(3 if kind == RoundKind.FACTS else 2):
-                getattr(form, rows_name(kind)).append_entry()
-        return _editor(form, round_, kind, locked, status)
+        return _editor(_stored_or_blank_form(form_class, round_, kind), round_, kind, locked, status)
 
+    refuse_too_many_rows(kind)
     form = _prepare(form_class())
     action = request.form.get("action", "save")
     if not form.validate():
         return _editor(form, round_, kind, locked, status, 422)
     if action not in ("save", "publish"):
-        if locked:
-            flash(_("Statements and options can't change once players have answered."), "error")
-            return _editor(form, round_, kind, locked, status, 409)
-        data, focus = edit_rows(form.data, kind, action)
-        data.pop("csrf_token", None)
-        fresh = _prepare(form_class(formdata=None, data=data))
-        return _editor(fresh, round_, kind, locked, status, focus=focus)
+        return _edit_rows(form, round_, kind, locked, status, parse_row_edit(action))
 
     if locked and locked_change(form, round_):
         message = _("Statements and options can't change once players have answered; explanations still can.")
@@ -165,21 +162,62 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     if publishing and schedule is None:
         return _editor(form, round_, kind, locked, status, 422)
 
-    if round_ is None:
-        round_ = Round(curator=current_user, kind=kind)
-        db.session.add(round_)
-    save_round(round_, form, locked=locked)
+    round_ = _store(round_, form, kind, locked, schedule)
     session["tz"] = form.tz.data if form.tz.data in time_zones() else session.get("tz")
-    if schedule is not None:
-        round_.published = True
-        round_.opens_at = schedule.opens_at
-        round_.closes_at = schedule.closes_at
     db.session.commit()
     if schedule is not None:
         flash(_("Published. Players can answer until the round closes."), "success")
         return redirect(url_for("rounds.dashboard"), code=303)
     flash(_("Saved."), "success")
     return redirect(url_for("rounds.edit", round_id=round_.id), code=303)
+
+
+def _stored_or_blank_form(form_class: type[FactsRoundForm] | type[PollRoundForm], round_: Round | None,
+                          kind: str) -> Any:
+    """The editor's form for a GET: the stored round, or a few empty rows to start a new one."""
+    form = _prepare(form_class(formdata=None))
+    if round_:
+        fill_form(form, round_)
+    else:
+        for _i in range(3 if kind == RoundKind.FACTS else 2):
+            getattr(form, rows_name(kind)).append_entry()
+    return form
+
+
+def _store(round_: Round | None, form: Any, kind: str, locked: bool, schedule: Schedule | None) -> Round:
+    """Copy the checked form into the round, new or stored, and publish it on a schedule (the view commits)."""
+    if round_ is None:
+        round_ = Round(curator=current_user, kind=kind)
+        db.session.add(round_)
+    save_round(round_, form, locked=locked)
+    if schedule is not None:
+        round_.published = True
+        round_.opens_at = schedule.opens_at
+        round_.closes_at = schedule.closes_at
+    return round_
+
+
+def refuse_too_many_rows(kind: str) -> None:
+    """Refuse, before WTForms builds a subform for each, a form with more rows than a round may have."""
+    rows = sent_rows(request.form.keys(), kind)
+    if rows is None:
+        abort(400)  # a row number this app never writes
+    if kind == RoundKind.FACTS and rows > MAX_STATEMENTS:
+        abort(422, description=_("A facts round has 2 to 30 statements."))
+    if kind == RoundKind.POLL and rows > MAX_OPTIONS:
+        abort(422, description=_("A poll has 2 to 10 options."))
+
+
+def _edit_rows(form: Any, round_: Round | None, kind: str, locked: bool, status: RoundStatus,
+               edit: RowEdit | None) -> tuple[str, int]:
+    """Show the form again with a row added, removed, moved, shuffled or pasted; an unknown action changes nothing."""
+    if locked:
+        flash(_("Statements and options can't change once players have answered."), "error")
+        return _editor(form, round_, kind, locked, status, 409)
+    data, focus = edit_rows(form.data, kind, edit) if edit is not None else (form.data, None)
+    data.pop("csrf_token", None)
+    fresh = _prepare(FORMS[RoundKind(kind)](formdata=None, data=data))
+    return _editor(fresh, round_, kind, locked, status, focus=focus)
 
 
 def _editor(form: Any, round_: Round | None, kind: str, locked: bool, status: RoundStatus,
@@ -292,8 +330,8 @@ def people() -> str | tuple[str, int] | Response:
             log_event("promoted", user_id=user.id, by=current_user.id)
             flash(_("%(name)s is a curator now.", name=user.username), "success")
             return redirect(url_for("rounds.people"), code=303)
-    curators = db.session.scalars(select(User).where(User.is_curator.is_(True)).order_by(User.username_key)).all()
-    return render_template("rounds/people.html", form=form, curators=curators), 422 if form.errors else 200
+    pager = page_of(select(User).where(User.is_curator.is_(True)).order_by(User.username_key), page_number())
+    return render_template("rounds/people.html", form=form, curators=pager.items, pager=pager), 422 if form.errors else 200
 
 
 @bp.route("/export.json")
