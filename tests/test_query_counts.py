@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from quizapp.cache import forget_everything
 from quizapp.extensions import db
 from quizapp.models import Series
-from quizapp.testing import Statements
+from tests.statements import Statements
 
 
 def populate(make, players: int, rounds: int):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from quizapp import create_app
 from quizapp.extensions import db, limiter
 from quizapp.models import Answer
-from quizapp.testing import Statements
+from tests.statements import Statements
 from tests.conftest import IsolatedClient, Player, csrf_from
 from tests.security.conftest import HTMX, World, snapshot, text
 
