@@ -1,8 +1,7 @@
 """Rate limits on the POSTs worth abusing: fixed windows, counted in storage that workers can share.
 
-Built on `limits`, the counting library under Flask-Limiter, used directly: answering is the app's busiest
-write, and Flask-Limiter's per-request bookkeeping (a hook on every request, limit resolution, exemption
-scopes) cost more than the count itself, about 0.9 ms per answer against 0.2 ms for the Redis round trip.
+Built on `limits`, the counting library under Flask-Limiter, used directly: why, with the figures, is in
+docs/decisions/0001-rate-limiter-on-limits.md.
 
 RATELIMIT_STORAGE_URI picks the storage: redis://… counts across workers and machines, memory:// per worker.
 A worker that sees a key go over its limit refuses that key itself for the limit's window (the Retry-After
