@@ -55,7 +55,7 @@ def test_no_options_give_no_percentages():
 
 
 def test_negative_count_is_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^counts must not be negative$"):
         tenths([3, -1])
 
 
