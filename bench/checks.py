@@ -82,7 +82,7 @@ def page_facts(base_url: str, path: str, cookie: str | None = None) -> dict:  # 
 def query_counts(rng: random.Random) -> dict:  # type: ignore[type-arg]
     """Count SQL statements per request at a small and a larger data size; a fixed count does not grow."""
     from quizapp.extensions import db
-    from quizapp.testing import Statements, driver_options
+    from tests.statements import Statements, driver_options
 
     sizes = {
         # Every player answers every closed round, so the viewing player has an answer at both sizes.

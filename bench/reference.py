@@ -1,9 +1,9 @@
 """The reference endpoint: an answer at its barest, to measure the app against.
 
 It does what POST /rounds/<id>/answer cannot avoid: read the signed session cookie (the same format, key and
-session interface as the app's, so neither re-signs an unchanged cookie), parse the form, run one INSERT,
-and return a small HTML fragment. It runs under the
-same gunicorn settings and on the same database engine setup as the app (SQLite pragmas, pool).
+session setup as the app's: Flask's stock cookie, refreshed daily, so neither re-signs an unchanged cookie), parse
+the form, run one INSERT, and return a small HTML fragment. It runs under the same gunicorn settings and on the
+same database engine setup as the app (SQLite pragmas, pool).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.access import PLAYER_KEY
 from quizapp.config import DEFAULTS
 from quizapp.extensions import configure_sqlite_connection
-from quizapp.sessions import DailyRefreshedSessions
+from quizapp.web import refresh_session_daily
 
 metadata = MetaData()
 
@@ -72,9 +72,11 @@ def create_app() -> Flask:
 
     app = Flask(__name__)
     app.config["SECRET_KEY"] = os.environ["BENCH_REF_SECRET_KEY"]
-    # Read as the app reads it: Flask alone would re-sign the permanent session on every response, work
+    # Sessions as the app keeps them: Flask alone would re-sign the permanent session on every response, work
     # the app does once a day and an answer does not need.
-    app.session_interface = DailyRefreshedSessions()
+    for name in ("SESSION_REFRESH_EACH_REQUEST", "PERMANENT_SESSION_LIFETIME"):
+        app.config[name] = DEFAULTS[name]
+    app.after_request(refresh_session_daily)
     engine = make_engine(os.environ["BENCH_REF_DATABASE_URL"])
 
     @app.post("/ref/rounds/<int:round_id>/answer")

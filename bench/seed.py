@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import insert, text
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Round, Series, Statement, User
 from quizapp.rules.usernames import normalise, skeleton
+from quizapp.web import SESSION_STAMP
 
 STATEMENTS_PER_ROUND = 10
 FALSE_PER_ROUND = 3
@@ -203,7 +205,7 @@ def signed_sessions(app: Flask, player_ids: list[int], rng: random.Random) -> di
     Flask-Login keeps `_user_id` (a string) and, for session protection, `_id` (a hash of the client
     address and User-Agent) and `_fresh`; the app keeps the player's id under quizapp.access.PLAYER_KEY; Flask-WTF keeps a raw token in `csrf_token` and expects the
     form field to be that token signed with the "wtf-csrf-token" salt. The session is permanent, as
-    after a real join.
+    after a real join, and stamped as signed now, so the daily refresh leaves it alone.
     """
     from flask_login.utils import _create_identifier
 
@@ -214,10 +216,11 @@ def signed_sessions(app: Flask, player_ids: list[int], rng: random.Random) -> di
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     csrf = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
     sessions = {}
+    signed_at = int(time.time())
     for pid in player_ids:
         raw = f"{rng.getrandbits(160):040x}"
         data = {"_permanent": True, "_user_id": str(pid), "_fresh": True, "_id": identifier, "csrf_token": raw,
-                PLAYER_KEY: pid}
+                PLAYER_KEY: pid, SESSION_STAMP: signed_at}
         sessions[pid] = (serializer.dumps(data), csrf.dumps(raw))
     return sessions
 

@@ -25,9 +25,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     from quizapp import extensions, logs
-    from quizapp.sessions import DailyRefreshedSessions
-
-    app.session_interface = DailyRefreshedSessions()
     logs.init_app(app)
     extensions.init_app(app)
     from quizapp import hosts

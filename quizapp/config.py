@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+    # Flask would re-sign an unchanged permanent session on every response; web.refresh_session_daily does it daily.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Templates link static files with their content hash (web.static_url), so a year-long cache is safe.
     "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,

@@ -11,13 +11,13 @@ from flask_babel import Babel, get_babel, get_translations
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from quizapp.csrf import CSRFProtection
 from quizapp.ratelimit import RateLimiter
 
 NAMING = {
@@ -36,7 +36,7 @@ class Base(DeclarativeBase):
 # Objects stay loaded after commit: a view that commits and then renders needs no second round of queries.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-csrf = CSRFProtection()
+csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = RateLimiter()

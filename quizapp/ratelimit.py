@@ -1,8 +1,7 @@
 """Rate limits on the POSTs worth abusing: fixed windows, counted in storage that workers can share.
 
-Built on `limits`, the counting library under Flask-Limiter, used directly: answering is the app's busiest
-write, and Flask-Limiter's per-request bookkeeping (a hook on every request, limit resolution, exemption
-scopes) cost more than the count itself, about 0.9 ms per answer against 0.2 ms for the Redis round trip.
+Built on `limits`, the counting library under Flask-Limiter, used directly: why, with the figures, is in
+docs/decisions/0001-rate-limiter-on-limits.md.
 
 RATELIMIT_STORAGE_URI picks the storage: redis://… counts across workers and machines, sqlite:///… (the default,
 in instance/) across the workers of one machine, memory:// per worker (for tests).

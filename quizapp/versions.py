@@ -55,9 +55,9 @@ def board_key(where: str, leaderboard: tuple[object, ...], page: int) -> tuple[o
     return ("board", where, leaderboard, page, html_scope())
 
 
-def confirmation_key(round_: RoundSnapshot) -> tuple[object, ...]:
+def confirmation_key(round_: RoundSnapshot, fragment: bool) -> tuple[object, ...]:
     """A round's "you answered" box and the panel around it: its statements or options and its closing time,
-    not its answer count."""
+    not its answer count; as htmx swaps it in (`fragment`, which takes the focus) or in a whole page."""
     items = tuple((s.id, s.text) for s in round_.statements) or tuple((o.id, o.text) for o in round_.options)
-    return ("confirmation", round_.id, round_.kind, round_.closes_at, items, html_scope())
+    return ("confirmation", round_.id, round_.kind, round_.closes_at, items, fragment, html_scope())
 

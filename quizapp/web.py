@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -19,6 +20,7 @@ from flask_babel import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
@@ -28,6 +30,11 @@ from quizapp.rules.lifecycle import as_utc
 
 HTMX_VERSION = "4.0.1"
 ID_MAX = 2**31 - 1
+
+# When a permanent session's cookie was last signed (Unix seconds): it is signed again, and its lifetime starts
+# again, once this is a day old.
+SESSION_STAMP = "_signed"
+SESSION_REFRESH_SECONDS = 24 * 60 * 60
 
 CSP = "; ".join(
     [
@@ -159,6 +166,46 @@ def _multipart_fields() -> list[bytes]:
     return fields
 
 
+def refresh_session_daily(response: Response) -> Response:
+    """Have Flask re-send a permanent session's cookie once a day, and at once when it changed or a key retired.
+
+    With SESSION_REFRESH_EACH_REQUEST off, Flask sends the cookie only when the session changed; re-signing it
+    on every response to slide its expiry costs every signed-in request an HMAC and a Set-Cookie. A day's
+    granularity slides a 30-day lifetime just as well.
+    """
+    # Before `session.permanent`, which counts as reading it: a response that never read the session (a static
+    # file) neither varies on the cookie nor needs to refresh it.
+    if not session or not (session.accessed or session.modified) or not session.permanent:
+        return response
+    now = int(time.time())
+    stamp = session.get(SESSION_STAMP)
+    stale = not isinstance(stamp, int) or now - stamp >= SESSION_REFRESH_SECONDS
+    if session.modified or stale or _signed_with_a_retired_key():
+        session[SESSION_STAMP] = now  # a change: Flask signs and sends the cookie with this response
+    return response
+
+
+def _signed_with_a_retired_key() -> bool:
+    """While keys rotate, tell whether the request's cookie was signed with a fallback key, to re-sign it now."""
+    from flask import current_app
+
+    if not current_app.config["SECRET_KEY_FALLBACKS"]:
+        return False
+    interface = current_app.session_interface
+    current_only = URLSafeTimedSerializer(
+        current_app.secret_key,  # type: ignore[arg-type]
+        salt=interface.salt,  # type: ignore[attr-defined]
+        serializer=interface.serializer,  # type: ignore[attr-defined]
+        signer_kwargs={"key_derivation": interface.key_derivation,  # type: ignore[attr-defined]
+                       "digest_method": interface.digest_method},  # type: ignore[attr-defined]
+    )
+    try:
+        current_only.loads(request.cookies.get(current_app.config["SESSION_COOKIE_NAME"], ""))
+    except BadSignature:
+        return True
+    return False
+
+
 class IdConverter(IntegerConverter):
     """The <int:…> converter, capped at the largest id an INTEGER column holds on PostgreSQL, ASCII digits only."""
 
@@ -230,6 +277,9 @@ def init_app(app: Flask) -> None:
     # Ahead of the extensions' hooks: arrival is taken before anything can wait, and the body is checked before
     # CSRFProtect parses the form, since Werkzeug quietly re-quotes broken bytes and a parsed body can't be reread.
     app.before_request_funcs.setdefault(None, [])[:0] = [note_arrival, refuse_unreadable_input]
+    # First in the list, so it runs last of the after-request hooks (Flask runs them in reverse) and sees every
+    # change the others make to the session.
+    app.after_request_funcs.setdefault(None, []).insert(0, refresh_session_daily)
     # Before any blueprint adds its routes: <int:…> ids beyond what the id columns hold are a 404, not an overflow.
     app.url_map.converters["int"] = IdConverter
     app.jinja_env.add_extension("jinja2.ext.do")

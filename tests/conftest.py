@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp import create_app
 from quizapp.extensions import db
-from quizapp.testing import driver_options
 from tests import factories
+from tests.statements import driver_options
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -37,7 +37,7 @@ def build_test_app(url: str, **overrides: object) -> Flask:
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": url,
-            # Cursors that can record what reaches the database (quizapp/testing.py).
+            # Cursors that can record what reaches the database (tests/statements.py).
             "SQLALCHEMY_ENGINE_OPTIONS": driver_options(url),
             "WTF_CSRF_ENABLED": True,
             # Real hashing costs ~50 ms a user; the suite makes hundreds.

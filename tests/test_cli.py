@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from quizapp.auth.service import find_user
-from quizapp.cli import DEMO_HOST
 from quizapp.data.rounds_json import FORMAT, dump_document
+from quizapp.demo import DEMO_HOST
 from quizapp.extensions import db
 from quizapp.models import Answer, Round, Series, User, utcnow
 from quizapp.rules import rounds as round_rules

@@ -10,7 +10,7 @@ from quizapp.access import PLAYER_KEY
 from quizapp.cache import forget_everything
 from quizapp.extensions import db
 from quizapp.models import Series
-from quizapp.testing import Statements
+from tests.statements import Statements
 
 
 def populate(make, players: int, rounds: int):  # type: ignore[no-untyped-def]

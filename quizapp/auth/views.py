@@ -35,7 +35,6 @@ from quizapp.extensions import csrf, db, login_manager, rate_limit
 from quizapp.logs import log_event
 from quizapp.models import User
 from quizapp.redirects import next_url
-from quizapp.rules.lifecycle import time_zones
 
 
 @cache
@@ -195,14 +194,3 @@ def from_this_site() -> bool:
     if origin is not None:
         return origin == request.host_url.rstrip("/")
     return True
-
-
-@bp.route("/timezone", methods=["POST"])
-def timezone() -> tuple[str, int]:
-    """Remember the browser's time zone for server-rendered times."""
-    form = EmptyForm()
-    tz = request.form.get("tz", "")
-    if form.validate_on_submit() and tz in time_zones():
-        session["tz"] = tz
-        return "", 204
-    return "", 400

@@ -17,6 +17,7 @@ from quizapp.cache import kept_rendering
 from quizapp.queries import PlayerAnswer
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.snapshots import RoundSnapshot
+from quizapp.web import is_htmx
 
 # Where the box goes in the kept panel. A NUL never reaches the database (web.refuse_unreadable_input refuses
 # it), so no round's text can contain it.
@@ -38,9 +39,10 @@ class Parts:
         return Markup("").join([self.head, *(self.choices[i] for i in chosen if i in self.choices), self.tail])
 
 
-def _render(round_: RoundSnapshot) -> Parts:
+def _render(round_: RoundSnapshot, fragment: bool) -> Parts:
     def part(name: str, **context: object) -> Markup:
-        return Markup(render_template("play/_confirmation.html", part=name, round=round_, **context))
+        return Markup(render_template("play/_confirmation.html", part=name, round=round_, fragment=fragment,
+                                      **context))
 
     items = round_.statements if round_.is_facts else round_.options
     panel = render_template("play/_round_panel.html", round=round_, status=RoundStatus.OPEN, statuses=RoundStatus,
@@ -51,7 +53,8 @@ def _render(round_: RoundSnapshot) -> Parts:
 
 
 def _parts(round_: RoundSnapshot) -> Parts:
-    parts: Parts = kept_rendering(versions.confirmation_key(round_), lambda: _render(round_))
+    fragment = is_htmx()  # swapped in by htmx, the box takes the focus
+    parts: Parts = kept_rendering(versions.confirmation_key(round_, fragment), lambda: _render(round_, fragment))
     return parts
 
 

@@ -1,12 +1,8 @@
 """SQLAlchemy statements compiled once, then run straight on the database driver.
 
-Executing a statement through SQLAlchemy (its cache key, an execution context, events, a result object)
-costs more CPU than the INSERT itself does in SQLite. An answer to a remembered round is the busiest write
-and needs none of that, so it runs here: the SQL is still built with SQLAlchemy and compiled for the
-engine's dialect, values go through the same bind processors, connections come from the engine's pool,
-and the driver's errors are raised as SQLAlchemy's (IntegrityError, OperationalError), so the app's error
-handlers treat them alike. What it leaves out is SQLAlchemy's event hooks: a test counting statements
-must count them at the driver.
+Why, with the figures, and which SQLAlchemy internals this relies on (pinned, and tested by
+tests/play/test_driver_internals.py): docs/decisions/0002-answer-on-the-driver.md. SQLAlchemy's event hooks
+don't see these statements: a test counting statements must count them at the driver.
 """
 from __future__ import annotations
 

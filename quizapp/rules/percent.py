@@ -26,9 +26,3 @@ def tenths(counts: Sequence[int]) -> list[int]:
         floors[i] += 1
     return floors
 
-
-def format_tenths(value: int) -> str:
-    """Format tenths of a percent with one decimal: 185 -> "18.5"."""
-    sign = "-" if value < 0 else ""
-    whole, tenth = divmod(abs(value), 10)
-    return f"{sign}{whole}.{tenth}"

@@ -1,11 +1,9 @@
 // Progressive enhancement for Two Truths. Every page works without this file; it only
-// localises times, runs countdowns, fills the time zone, counts marks, asks before dangerous
-// actions and moves focus after htmx swaps. Loaded with `defer` from 'self' (no inline script,
+// localises times, runs countdowns, fills the time zone, counts marks and asks before dangerous
+// actions; htmx itself moves the focus to an `autofocus` element it swaps in. Loaded with `defer` from 'self' (no inline script,
 // so the CSP can stay `script-src 'self'`). It must never throw when an element is missing.
 (() => {
   "use strict";
-
-  const DEFAULT_UNITS = { d: "d", h: "h", min: "min", s: "s" };
 
   // Calls fn for root itself (when it matches) and every matching descendant. One failing
   // element must not stop the others, hence the try/catch per element.
@@ -48,8 +46,8 @@
       if (el.dataset.localized) return;
       const date = parseDate(el.getAttribute("datetime"));
       if (!date) return;
-      // the server-rendered UTC text stays available as a tooltip
-      if (!el.hasAttribute("title")) el.setAttribute("title", el.textContent.trim());
+      // the server-rendered text stays available as a tooltip
+      el.setAttribute("title", el.textContent.trim());
       el.textContent = getDateFormatter().format(date);
       el.dataset.localized = "1";
     });
@@ -58,17 +56,6 @@
   // ---- 2. countdowns ----
   const countdowns = new Set();
   let countdownTimer = null;
-
-  function readUnits(el) {
-    const raw = el.getAttribute("data-units");
-    if (!raw) return DEFAULT_UNITS;
-    try {
-      const parsed = JSON.parse(raw);
-      return parsed && typeof parsed === "object" ? { ...DEFAULT_UNITS, ...parsed } : DEFAULT_UNITS;
-    } catch (err) {
-      return DEFAULT_UNITS;
-    }
-  }
 
   function formatRemaining(ms, units) {
     const total = Math.floor(ms / 1000);
@@ -87,12 +74,12 @@
     if (!until) return false;
     const left = until.getTime() - Date.now();
     if (left <= 0) {
-      const done = el.getAttribute("data-done");
-      el.textContent = done !== null ? done : formatRemaining(0, readUnits(el));
+      el.textContent = el.getAttribute("data-done");
       el.classList.add("done");
       return false;
     }
-    const text = formatRemaining(left, readUnits(el));
+    // the countdown macro renders the unit names in the page's language
+    const text = formatRemaining(left, JSON.parse(el.getAttribute("data-units")));
     if (el.textContent !== text) el.textContent = text;
     return true;
   }
@@ -136,9 +123,6 @@
   function fillTimeZones(root) {
     const zone = browserTimeZone();
     if (!zone) return;
-    each(root, "input.js-tz[type=hidden]", (el) => {
-      el.value = zone;
-    });
     each(root, "select.js-tz", (el) => {
       // only once per select, so a zone the user picked (even UTC) is never overwritten later
       if (el.dataset.tzFilled) return;
@@ -149,25 +133,20 @@
   }
 
   // ---- 4. mark counter ----
+  // Only facts forms carry data-max-marks, and each of them renders its .mark-counter.
   function updateMarkCounter(form) {
-    if (!form || typeof form.querySelector !== "function") return;
+    if (!form) return;
     const counter = form.querySelector(".mark-counter");
-    if (!counter) return;
     const max = parseInt(form.getAttribute("data-max-marks"), 10);
-    if (!Number.isFinite(max)) return;
     const marked = form.querySelectorAll("input[type=checkbox]:checked").length;
-    const template = counter.getAttribute("data-template") || "{n} / {max}";
+    const template = counter.getAttribute("data-template");
     counter.textContent = template.replace(/\{n\}/g, String(marked)).replace(/\{max\}/g, String(max));
     counter.classList.toggle("over", marked > max);
     counter.classList.toggle("complete", marked === max);
   }
 
   function initMarkCounters(root) {
-    each(root, "form[data-max-marks]", (form) => {
-      const counter = form.querySelector(".mark-counter");
-      if (counter && !counter.hasAttribute("aria-live")) counter.setAttribute("aria-live", "polite");
-      updateMarkCounter(form);
-    });
+    each(root, "form[data-max-marks]", updateMarkCounter);
   }
 
   function onChange(event) {
@@ -192,34 +171,9 @@
     if (!(target instanceof Element)) return;
     const button = target.closest("button[data-confirm]");
     if (!button || button.disabled) return;
-    const message = button.getAttribute("data-confirm");
-    if (!message) return;
-    if (!window.confirm(message)) {
+    if (!window.confirm(button.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
-    }
-  }
-
-  // ---- 6. focus after swap ----
-  // Elements present at page load are marked as seen: focus moves only to content an htmx
-  // swap brought in (e.g. the confirmation replacing the answer form), never on page load.
-  function markAutofocusSeen(root) {
-    each(root, "[data-autofocus]", (el) => {
-      el.dataset.autofocusDone = "1";
-    });
-  }
-
-  function focusSwappedIn() {
-    const candidates = document.querySelectorAll("[data-autofocus]:not([data-autofocus-done])");
-    let focused = false;
-    for (const el of candidates) {
-      el.dataset.autofocusDone = "1";
-      if (focused || !el.isConnected) continue;
-      if (!el.matches("a[href], button, input, select, textarea, [tabindex]")) {
-        el.setAttribute("tabindex", "-1");
-      }
-      el.focus();
-      focused = true;
     }
   }
 
@@ -235,7 +189,6 @@
       // The whole document, not only event.target: out-of-band swaps land elsewhere, and
       // every step above is idempotent, so re-running it on old content does nothing.
       enhance(document);
-      focusSwappedIn();
     } catch (err) {
       console.error("app.js: after swap", err);
     }
@@ -243,7 +196,6 @@
 
   function onReady() {
     enhance(document);
-    markAutofocusSeen(document);
   }
 
   document.addEventListener("change", onChange);

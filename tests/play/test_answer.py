@@ -97,6 +97,8 @@ def test_htmx_answer_returns_the_confirmation_fragment_not_a_page(facts, new_pla
     assert "You answered" in body
     assert confirmed(body) == ["I have a cat", "I climbed Everest"]
     assert {"HX-Request", "HX-Request-Type"} <= set(response.vary)
+    # htmx 4 moves the focus to the autofocus element it swaps in, so a screen reader reads the confirmation.
+    assert '<div class="confirmation" tabindex="-1" autofocus>' in body
 
 
 def test_plain_answer_redirects_to_the_round_page_which_shows_the_confirmation(facts, new_player):
@@ -112,6 +114,7 @@ def test_plain_answer_redirects_to_the_round_page_which_shows_the_confirmation(f
     assert "You answered" in body
     assert confirmed(body) == ["I climbed Everest", "I met the Queen"]
     assert "Send my answer" not in body
+    assert "autofocus" not in body  # a page loaded anew leaves the focus at its start, before the skip link
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])

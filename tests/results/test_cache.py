@@ -1,7 +1,7 @@
 """A closed round's tallies and the leaderboards are computed once, and recomputed when what they count changes."""
 from quizapp.extensions import db
 from quizapp.models import Round
-from quizapp.testing import Statements
+from tests.statements import Statements
 
 
 def count_queries(client, url):  # type: ignore[no-untyped-def]

@@ -1,4 +1,6 @@
-from datetime import UTC, datetime, timedelta, timezone
+import re
+import time
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -136,10 +138,33 @@ def test_an_hour_across_spring_forward_is_an_hour_of_real_time():
     "zone", ["Mars/Olympus_Mons", "Europe", "", "../etc/passwd", "/etc/localtime"]
 )
 def test_unknown_time_zone_is_a_value_error(zone):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"^unknown time zone: {re.escape(repr(zone))}$"):
         local_to_utc(datetime(2026, 1, 1, 12, 0), zone)
 
 
 def test_aware_local_time_is_a_value_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^local must be a naive wall-clock time$"):
         local_to_utc(datetime(2026, 1, 1, 12, 0, tzinfo=UTC), BERLIN)
+
+
+def test_a_repeated_wall_clock_time_means_its_first_occurrence_whatever_fold_it_carries():
+    # A browser's datetime-local has no fold; one that arrives with fold=1 must still mean the first 02:30.
+    assert local_to_utc(datetime(2026, 10, 25, 2, 30, fold=1), BERLIN) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+class NoOffset(tzinfo):
+    """A time zone that does not know its offset: Python treats such a datetime as naive."""
+
+    def utcoffset(self, dt):  # type: ignore[no-untyped-def]
+        return None
+
+
+def test_as_utc_reads_a_time_without_a_known_offset_as_utc_whatever_the_servers_zone(monkeypatch):
+    # datetime.astimezone() would read it in the server's own zone instead: make that zone not UTC.
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert as_utc(datetime(2026, 1, 1, 12, 0, tzinfo=NoOffset())) == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

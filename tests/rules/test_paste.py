@@ -77,11 +77,31 @@ def test_a_marker_in_the_middle_of_a_line_is_text():
     ]
 
 
+# Every marker the list shape knows (the _MARKER pattern is a module-level table mutmut does not mutate).
+MARKERS = ["1.", "1)", "12.", "123)", "0.", "-", "•", "*", "–", "—"]
+
+
+@pytest.mark.parametrize("marker", MARKERS)
+@pytest.mark.parametrize("space", [" ", "\t", "   "], ids=["space", "tab", "spaces"])
+def test_each_marker_followed_by_whitespace_starts_an_item(marker, space):
+    text = f"Intro line\n{marker}{space}One\n  {marker}{space}Two\n\t{marker}{space}Three"
+    assert split_statements(text) == ["One", "Two", "Three"]
+
+
+@pytest.mark.parametrize("marker", MARKERS)
+def test_a_marker_alone_on_its_line_starts_an_item_continued_below(marker):
+    assert split_statements(f"{marker}\nOne\n{marker}\nTwo") == ["One", "Two"]
+
+
+# Two such lines in one block would be a list if either were taken for a marker; as text, each line is a statement.
 @pytest.mark.parametrize(
-    "line", ["-5 degrees is warm", "*really* true", "1999. What a year", "1.5 cats on average"]
+    "line",
+    ["-5 degrees is warm", "*really* true", "1999. What a year", "1.5 cats on average", "1,5 cats", "1:1 draw",
+     "a. not a number", "+ plus is not a bullet", "# not a bullet", "•bullet without space", "—dash without space",
+     "12)x", "٣. Arabic-Indic digit", "１. fullwidth digit"],
 )
 def test_marker_lookalikes_without_space_or_with_a_year_are_not_items(line):
-    assert split_statements(f"{line}\n\nSecond paragraph") == [line, "Second paragraph"]
+    assert split_statements(f"{line}\n{line}") == [line, line]
 
 
 def test_paragraphs_separated_by_blank_lines():
@@ -158,3 +178,13 @@ def test_dialogue_dash_paragraphs_among_plain_ones_keep_a_paragraph_post():
 
 def test_single_bulleted_line_is_not_a_list():
     assert split_statements("Intro\n- only item") == ["Intro", "- only item"]
+
+
+def test_marker_lines_outnumbered_by_the_paragraphs_around_them_are_not_a_list():
+    # Two dashes between an intro and an outro: as likely dialogue as a list, so the blocks stay paragraphs.
+    text = "Intro.\n\n- Two\n- Three\n\nOutro."
+    assert split_statements(text) == ["Intro.", "- Two\n- Three", "Outro."]
+
+
+def test_marker_lines_that_outnumber_the_paragraphs_around_them_are_a_list():
+    assert split_statements("Intro.\n\n- Two\n- Three\n- Four\n\nOutro.") == ["Two", "Three", "Four"]

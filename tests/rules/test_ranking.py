@@ -31,7 +31,7 @@ def test_competition_ranks_of_nothing_is_empty():
 
 
 def test_competition_ranks_refuse_unsorted_values():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^values must be sorted in descending order$"):
         competition_ranks([1, 2])
 
 
@@ -116,3 +116,13 @@ def test_board_page_adds_the_viewer_when_they_are_on_another_page():
 def test_board_page_does_not_repeat_the_viewer_who_is_on_the_page():
     assert board_page(_board(25), page=1, per_page=10, player_id=3).me is None
     assert board_page(_board(25), page=1, per_page=10, player_id=999).me is None
+
+
+@pytest.mark.parametrize(
+    ("player_id", "page", "shows_viewer"),
+    [(3, 1, True), (17, 1, True), (17, 2, True), (None, 1, False), (999, 1, False)],
+    ids=["on-the-page", "below-the-page", "on-the-second-page", "visitor", "not-ranked"],
+)
+def test_board_page_shows_the_viewer_when_their_row_is_on_it_or_added_below(player_id, page, shows_viewer):
+    # The reveal and leaderboard pages are kept whole only when they show nothing of the viewer's.
+    assert board_page(_board(25), page=page, per_page=10, player_id=player_id).shows_viewer is shows_viewer

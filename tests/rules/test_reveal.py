@@ -98,5 +98,15 @@ def test_summary_without_players():
 
 @pytest.mark.parametrize("points", [[3], [-1]])
 def test_points_outside_zero_to_maximum_are_rejected(points):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=rf"^points must be between 0 and 2, got {points[0]}$"):
         summarise_facts(STATEMENTS, {}, points=points)
+
+
+def test_without_false_statements_there_is_no_best_lie():
+    summary = summarise_facts([(1, False), (2, False)], {1: 1}, points=[0, 0])
+    assert (summary.best_lie_id, summary.most_doubted_truth_id) == (None, 1)
+
+
+def test_without_true_statements_there_is_no_most_doubted_truth():
+    summary = summarise_facts([(1, True), (2, True)], {1: 1}, points=[1, 2])
+    assert (summary.best_lie_id, summary.most_doubted_truth_id) == (2, None)

@@ -62,3 +62,7 @@ def test_duplicate_is_reported_before_unknown_and_count():
 
 def test_unknown_is_reported_before_count():
     assert is_valid_facts_marks(STATEMENTS, [99], false_count=2) == "unknown"
+
+
+def test_marking_every_statement_is_a_count_error_not_an_unknown_one():
+    assert is_valid_facts_marks([1, 2, 3, 4], [1, 2, 3, 4], false_count=2) == "count"

@@ -167,3 +167,8 @@ def test_accepted_usernames_hold_only_allowed_categories(name):
         for char in unicodedata.normalize("NFKC", name):
             category = unicodedata.category(char)
             assert category[0] in "LM" or category == "Nd" or char in "_-"
+
+
+def test_several_combining_marks_may_follow_a_letter():
+    # x has no precomposed form with these marks, so NFKC leaves both after the letter.
+    assert validate_username("max\u0301\u0302") is None

@@ -15,9 +15,9 @@ from quizapp import create_app
 from quizapp.extensions import db, limiter
 from quizapp.models import Answer
 from quizapp.ratelimit_sqlite import SQLiteStorage
-from quizapp.testing import Statements
 from tests.conftest import IsolatedClient, Player, csrf_from
 from tests.security.conftest import HTMX, World, snapshot, text
+from tests.statements import Statements
 
 MESSAGE = "Too many attempts. Wait a moment and try again."
 REDIS_URL = "redis://127.0.0.1:6379/14"

@@ -1,4 +1,4 @@
-"""For the tests and the benchmark: record the SQL statements that reach the database, at the driver's cursor.
+"""For the tests and the benchmark (bench/checks.py): record the SQL statements that reach the database, at the driver's cursor.
 
 Counted there, not with SQLAlchemy's events, because an answer to a remembered round runs straight on the
 driver (quizapp/play/driver.py) and SQLAlchemy never sees it. An app built with driver_options(url) as its
