@@ -81,13 +81,13 @@ def create_app() -> Flask:
 
     @app.post("/ref/rounds/<int:round_id>/answer")
     def answer(round_id: int) -> tuple[str, int]:
-        user_id = session.get(PLAYER_KEY)
+        player = session.get(PLAYER_KEY)  # [id, session generation], as the app reads it
         marks = request.form.getlist("marks")
-        if user_id is None or not marks:
+        if not player or not marks:
             return REJECTED, 422
         row = {
             "round_id": round_id,
-            "player_id": int(user_id),
+            "player_id": int(player[0]),
             "marks": ",".join(marks),
             "created_at": datetime.now(UTC),
         }

@@ -203,7 +203,7 @@ def signed_sessions(app: Flask, player_ids: list[int], rng: random.Random) -> di
     """Each player's session cookie value and signed CSRF token, made offline as a login would make them.
 
     Flask-Login keeps `_user_id` (a string) and, for session protection, `_id` (a hash of the client
-    address and User-Agent) and `_fresh`; the app keeps the player's id under quizapp.access.PLAYER_KEY; Flask-WTF keeps a raw token in `csrf_token` and expects the
+    address and User-Agent) and `_fresh`; the app keeps [player id, session generation] under quizapp.access.PLAYER_KEY; Flask-WTF keeps a raw token in `csrf_token` and expects the
     form field to be that token signed with the "wtf-csrf-token" salt. The session is permanent, as
     after a real join, and stamped as signed now, so the daily refresh leaves it alone.
     """
@@ -220,7 +220,7 @@ def signed_sessions(app: Flask, player_ids: list[int], rng: random.Random) -> di
     for pid in player_ids:
         raw = f"{rng.getrandbits(160):040x}"
         data = {"_permanent": True, "_user_id": str(pid), "_fresh": True, "_id": identifier, "csrf_token": raw,
-                PLAYER_KEY: pid, SESSION_STAMP: signed_at}
+                PLAYER_KEY: [pid, 0], SESSION_STAMP: signed_at}
         sessions[pid] = (serializer.dumps(data), csrf.dumps(raw))
     return sessions
 

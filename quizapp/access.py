@@ -1,28 +1,52 @@
 """Who is signed in, and who may see which round: the checks views share."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, session
 from flask_login import current_user
 
+from quizapp.models import User
 from quizapp.snapshots import RoundSnapshot, load_round
 
-# The signed-in player's id, written by auth's sign-in beside Flask-Login's own record and cleared at logout.
-# The answer path reads it from the signed cookie without loading the user's row; the cookie's signature
-# vouches for it, and the answer's foreign key refuses a player who no longer exists.
+# The signed-in player as [id, session generation], written at sign-in beside Flask-Login's own record and
+# cleared at logout. The answer path reads it from the signed cookie without loading the user's row; the
+# answer's INSERT itself checks that the account still has that generation (quizapp/play/writes.py).
 PLAYER_KEY = "player"
 
 
-def remember_player(user_id: int) -> None:
-    """Note the signed-in player in the session (call it where Flask-Login's login_user is called)."""
-    session[PLAYER_KEY] = user_id
+@dataclass(frozen=True)
+class Claim:
+    """Who the session says it is, not yet checked against the account: its id and session generation."""
+
+    player_id: int
+    generation: int
+
+
+def remember_player(user: User) -> None:
+    """Note the signed-in player and their account's session generation in the session."""
+    session[PLAYER_KEY] = [user.id, user.session_generation]
+
+
+def claimed_player() -> Claim | None:
+    """The player the signed cookie names, without loading the account: for the answer path, which checks it
+    in its own INSERT. Everything else asks signed_in_user_id()."""
+    value = session.get(PLAYER_KEY)
+    if isinstance(value, list) and len(value) == 2 and all(type(part) is int for part in value):
+        return Claim(value[0], value[1])
+    return None
+
+
+def session_is_current(user: User) -> bool:
+    """Whether this request's session still acts for the user: its generation is the account's."""
+    claim = claimed_player()
+    # A session signed in before generations existed names none: it counts as the first one.
+    generation = claim.generation if claim is not None and claim.player_id == user.id else 0
+    return generation == user.session_generation
 
 
 def signed_in_user_id() -> int | None:
-    """The signed-in player's id, from the signed session cookie, without loading the user's row."""
-    player_id = session.get(PLAYER_KEY)
-    if isinstance(player_id, int) and not isinstance(player_id, bool):
-        return player_id
-    # A session signed in some other way (before the key existed): Flask-Login's public proxy knows.
+    """The signed-in player's id, once Flask-Login has loaded the account and its session is current."""
     return current_user.id if current_user.is_authenticated else None
 
 

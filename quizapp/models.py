@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     username_skeleton: Mapped[str] = mapped_column(String(4 * USERNAME_MAX), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_curator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Written into each session at login; logging out or changing the password moves it on, and a session
+    # carrying an older one no longer acts for the account, on any worker (see quizapp.access).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property
@@ -58,6 +61,10 @@ class User(UserMixin, db.Model):
         # Configurable so the test suite can use a cheap hash; production keeps werkzeug's default (scrypt).
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
+
+    def end_sessions(self) -> None:
+        """End every session signed in to this account so far (the caller commits)."""
+        self.session_generation += 1
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)

@@ -61,7 +61,7 @@ def queries_per_page(app, make, players: int, rounds: int) -> dict[str, int]:  #
         from quizapp.auth.service import find_user
 
         session["_user_id"] = str(find_user(ids["player"]).id)
-        session[PLAYER_KEY] = int(session["_user_id"])
+        session[PLAYER_KEY] = [int(session["_user_id"]), 0]
     db.session.rollback()
     counts = {}
     for page in PAGES:
@@ -87,7 +87,8 @@ def test_queries_per_page_do_not_grow_with_the_data(app, make, scale):
 
 
 def test_an_answer_reads_the_round_once_and_never_the_user(app, make):
-    """The busiest write: the answer and its marks (the database counts it); the round is read once per process."""
+    """The busiest write: the answer and its marks, no extra statement (the database counts it, and the INSERT
+    itself checks the session is current); the round is read once per process."""
     from tests.conftest import Player, csrf_from
 
     host = make.user(curator=True)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from quizapp.access import remember_player
+from quizapp.access import remember_player, session_is_current
 from quizapp.auth import bp
 from quizapp.auth.devices import begin_login, count_failed_login, remember_device
 from quizapp.auth.forms import (
@@ -45,9 +45,11 @@ def _dummy_hash() -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    # A session from before the account's last logout or password change acts for nobody, on every worker.
+    return user if user is not None and session_is_current(user) else None
 
 
 def _start_session(user: User) -> None:
@@ -60,7 +62,7 @@ def _start_session(user: User) -> None:
         session["tz"] = tz
     session.permanent = True
     login_user(user, remember=False)
-    remember_player(user.id)
+    remember_player(user)
     remember_device(user)
     log_event("login", user_id=user.id, guest=user.is_guest)
 
@@ -142,6 +144,9 @@ def logout() -> Response:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # every other device signed in to the account with it
+        db.session.commit()
     logout_user()
     # Keep the language, and Flask-Login's note to delete any remember-me cookie on the way out.
     kept = {key: session[key] for key in ("lang", "_remember") if key in session}
@@ -158,7 +163,9 @@ def set_password() -> str | Response | tuple[str, int]:
     form = SetPasswordForm()
     if form.validate_on_submit():
         current_user.set_password(form.password.data)
+        current_user.end_sessions()  # a session someone else holds ends with the old password
         db.session.commit()
+        remember_player(current_user)  # this one goes on
         flash(_("Password saved. Log in as %(name)s on any device.", name=current_user.username), "success")
         return redirect(url_for("play.home"), code=303)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

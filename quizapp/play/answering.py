@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quizapp.access import Claim
 from quizapp.cache import kept_rounds
 from quizapp.extensions import db
 from quizapp.models import User
@@ -83,7 +84,7 @@ def shape_problem(round_: RoundSnapshot, choice: Choice) -> Problem | None:
     return None if any(option.id == choice.option for option in round_.options) else Problem.UNKNOWN
 
 
-def _values(round_: RoundSnapshot, player_id: int, choice: Choice, at: datetime) -> dict[str, object]:
+def _values(round_: RoundSnapshot, player: Claim, choice: Choice, at: datetime) -> dict[str, object]:
     """The answer's row, scored on arrival so leaderboards are one GROUP BY."""
     if round_.is_facts:
         false_ids = {s.id for s in round_.statements if s.is_false}
@@ -91,35 +92,51 @@ def _values(round_: RoundSnapshot, player_id: int, choice: Choice, at: datetime)
     else:
         correct = next((option.id for option in round_.options if option.is_correct), None)
         option_id, points = choice.option, score_poll(correct, choice.option)  # type: ignore[arg-type]
-    return {"round_id": round_.id, "player_id": player_id, "option_id": option_id, "points": points,
-            "max_points": round_.max_points, "created_at": at}
+    return {"round_id": round_.id, "player_id": player.player_id, "generation": player.generation,
+            "option_id": option_id, "points": points, "max_points": round_.max_points, "created_at": at}
 
 
-def answer_round(round_: RoundSnapshot, player_id: int | None, choice: Choice, at: datetime) -> Result:
-    """Check, score and store the player's answer to the round as it was read, judged at `at` (its arrival)."""
+def answer_round(round_: RoundSnapshot, player: Claim | None, choice: Choice, at: datetime) -> Result:
+    """Check, score and store the player's answer to the round as it was read, judged at `at` (its arrival).
+
+    `player` is who the session claims to be; the INSERT stores nothing unless the account still has the
+    claim's session generation (a session from before a logout or a password change acts for nobody).
+    """
     if round_.status(at) is not RoundStatus.OPEN:
         return Result(Outcome.NOT_OPEN)
-    if player_id is None:
+    if player is None:
         return Result(Outcome.NOT_SIGNED_IN)
     problem = shape_problem(round_, choice)
     if problem is not None:
         # A player who already answered sees their answer, whatever this second form said.
-        answered = player_answer(round_.id, player_id)
-        return Result(Outcome.ALREADY_ANSWERED, answered) if answered else Result(Outcome.WRONG_SHAPE, problem=problem)
-    values = _values(round_, player_id, choice, at)
+        return _answered_or(round_, player, Result(Outcome.WRONG_SHAPE, problem=problem))
+    values = _values(round_, player, choice, at)
     marked = sorted(set(choice.marked))
     try:
         answer_id = insert_answer(db.engine, request_session(), round_, values, marked)
     except IntegrityError:
         # A foreign key refused it: the player's account is gone (their signed cookie outlived it), or an edit
         # racing the round's first answer replaced the statements.
-        return Result(Outcome.STALE) if db.session.get(User, player_id) else Result(Outcome.NOT_SIGNED_IN)
+        return Result(Outcome.STALE) if _account_acts(player) else Result(Outcome.NOT_SIGNED_IN)
     if answer_id is None:
-        answered = player_answer(round_.id, player_id)
-        return Result(Outcome.ALREADY_ANSWERED, answered) if answered else Result(Outcome.STALE)
+        return _answered_or(round_, player, Result(Outcome.STALE))
     answer = PlayerAnswer(answer_id, values["option_id"], values["points"], values["max_points"],  # type: ignore[arg-type]
                           frozenset(marked))
     return Result(Outcome.STORED, answer)
+
+
+def _account_acts(player: Claim) -> bool:
+    """Whether the claimed account exists and the claim's session is still its current one."""
+    user = db.session.get(User, player.player_id)
+    return user is not None and user.session_generation == player.generation
+
+
+def _answered_or(round_: RoundSnapshot, player: Claim, otherwise: Result) -> Result:
+    """Why an answer was not stored: the player had answered, their session is over, or else `otherwise`."""
+    if not _account_acts(player):
+        return Result(Outcome.NOT_SIGNED_IN)
+    answered = player_answer(round_.id, player.player_id)
+    return Result(Outcome.ALREADY_ANSWERED, answered) if answered else otherwise
 
 
 def request_session() -> Session | None:

@@ -52,7 +52,7 @@ class DriverTransaction:
     write lock up front, as the app's other writes do.
     """
 
-    def __init__(self, engine: Engine, session: Session | None) -> None:
+    def __init__(self, engine: Engine, session: Session | None = None) -> None:
         self.dialect = engine.dialect
         self.session = session if session is not None and session.in_transaction() else None
         self.committed = False

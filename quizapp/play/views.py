@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from quizapp import queries
-from quizapp.access import may_see, signed_in_user_id, visible_round
+from quizapp.access import Claim, claimed_player, may_see, signed_in_user_id, visible_round
 from quizapp.errors import render_error
 from quizapp.extensions import db, limiter, read_only_transaction
 from quizapp.logs import log_event
@@ -87,43 +87,41 @@ def round_page(round_id: int) -> str | tuple[str, int]:
     return render_page_or_fragment("play/round.html", "play/_round_panel.html", **round_context(round_))
 
 
-def _player_key() -> str:
-    # Per player, so a classroom behind one address is not limited as one; visitors fall back to the address.
-    player_id = signed_in_user_id()
-    return f"player:{player_id}" if player_id is not None else client_address()
-
-
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
 def answer(round_id: int) -> str | tuple[str, int] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
-    key = _player_key()
+    # The busiest write: the player comes from the signed cookie, checked by the answer's own INSERT.
+    claim = claimed_player()
+    # Per player, so a classroom behind one address is not limited as one; visitors fall back to the address.
+    key = f"player:{claim.player_id}" if claim is not None else client_address()
     limiter.refuse_known_over(ANSWER_LIMIT, key)  # a flood from a key already over its limit costs no SQL
-    player_id = signed_in_user_id()
     choice = Choice.from_form(request.form.getlist("marks"), request.form.get("option", ""))
-    round_, result = _decide(round_id, player_id, choice)
+    round_, result = _decide(round_id, claim, choice)
     # A player's first answer is not counted: the database takes it once, so it never waits on the limit's
     # storage. Everything that can repeat (a second answer, a refused one, a missing round) counts.
     if result is None or result.outcome is not Outcome.STORED:
         limiter.count(ANSWER_LIMIT, key)
     if round_ is None or result is None:
         abort(404)
+    if result.outcome is Outcome.ALREADY_ANSWERED:
+        log_event("double_submit", round_id=round_.id, user_id=claim.player_id if claim else None)
     return _respond(round_, result, choice)
 
 
-def _decide(round_id: int, player_id: int | None, choice: Choice) -> tuple[RoundSnapshot | None, Result | None]:
+def _decide(round_id: int, claim: Claim | None, choice: Choice) -> tuple[RoundSnapshot | None, Result | None]:
     """Answer the round as this process keeps it, or else as it is read now; None for a round the player can't
     see. Judged by when the request arrived, so an answer queued behind others at the close still counts."""
     at = g.arrived_at
     kept = kept_round(round_id, at)
     if kept is not None:
-        result = answer_round(kept, player_id, choice, at)
+        result = answer_round(kept, claim, choice, at)
         # Stale, or refused on a copy that may be out of date: decide on the round as it is now.
         if result.outcome not in (Outcome.STALE, Outcome.WRONG_SHAPE):
             return kept, result
     round_ = read_round(round_id)
-    if round_ is None or not may_see(round_, player_id):
+    if round_ is None or not may_see(round_, claim.player_id if claim is not None else None):
         return None, None
-    return round_, answer_round(round_, player_id, choice, at)
+    return round_, answer_round(round_, claim, choice, at)
 
 
 def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tuple[str, int] | Response:
@@ -134,8 +132,6 @@ def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tup
         read_only_transaction()
     keep: dict[str, Any] = {"marked": set(choice.marked), "chosen": choice.option, "looked_up": True}
     if result.outcome in (Outcome.STORED, Outcome.ALREADY_ANSWERED):
-        if result.outcome is Outcome.ALREADY_ANSWERED:
-            log_event("double_submit", round_id=round_.id, user_id=signed_in_user_id())
         if not is_htmx():
             return redirect(url_for("play.round_page", round_id=round_.id), code=303)
         if result.answer is not None and voter_tally(round_, result.answer) is None and round_.status() is RoundStatus.OPEN:

@@ -2,8 +2,9 @@
 
 The answer's values are selected from the round's row only while its times and creation time are those of
 the snapshot the answer was checked against, and the unique (round, player) key makes a second answer store
-nothing (ON CONFLICT DO NOTHING). So one statement refuses a duplicate, a round closed early or extended, and a
-deleted round whose id SQLite gave out again, without a read before it. It runs straight on the driver
+nothing (ON CONFLICT DO NOTHING). So one statement refuses a duplicate, a round closed early or extended, a
+deleted round whose id SQLite gave out again, and a session that was ended (by a logout or a password change:
+the account's session generation moved on), without a read before it. It runs straight on the driver
 (quizapp/play/driver.py; docs/decisions says why).
 """
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from sqlalchemy import Executable, Insert, Integer, bindparam, func, insert, select, true
+from sqlalchemy import Executable, Insert, Integer, bindparam, exists, func, insert, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
-from quizapp.models import Answer, Mark, Round
+from quizapp.models import Answer, Mark, Round, User
 from quizapp.play.driver import DriverStatement, DriverTransaction
 from quizapp.snapshots import RoundSnapshot
 
@@ -35,7 +36,7 @@ class Statements:
 
 @cache
 def _statements(dialect: str) -> Statements:
-    answers, rounds = Answer.__table__, Round.__table__
+    answers, rounds, users = Answer.__table__, Round.__table__, User.__table__
     dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     bound = [bindparam(name, type_=answers.c[name].type) for name in ANSWER_COLUMNS]
     # SQLite needs the WHERE here anyway: it tells its parser the ON CONFLICT belongs to the INSERT.
@@ -45,6 +46,8 @@ def _statements(dialect: str) -> Statements:
         rounds.c.published,
         rounds.c.opens_at.is_not_distinct_from(bindparam("opens_at")),
         rounds.c.closes_at.is_not_distinct_from(bindparam("closes_at")),
+        # The session is still one of the account's: not from before a logout or a password change.
+        exists().where(users.c.id == bindparam("player_id"), users.c.session_generation == bindparam("generation")),
     )
     answer = (
         dialect_insert(answers)

@@ -67,7 +67,7 @@ def signed_in(app: Flask, user_id: int) -> Player:
     with player.client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
-        session[PLAYER_KEY] = user_id
+        session[PLAYER_KEY] = [user_id, 0]
     return player
 
 
