@@ -4,44 +4,55 @@ The keys are built in quizapp.versions, beside what they depend on; nothing here
 """
 from __future__ import annotations
 
+import dataclasses
+import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from flask import Flask, current_app
 
 T = TypeVar("T")
-SIZE = 512
-# Rendered HTML has its own, larger store: leaderboard rows are many and cheap to redo, and must not push
-# out the tallies and rankings, which are few and costly.
-FRAGMENTS = 2048
-# Rounds being answered now: a handful at a time.
-ROUNDS = 256
+# Each store is bounded by the memory its values take (approximately, in bytes), not by how many there are:
+# a 10,000-player leaderboard and a two-line tally must not count alike.
+VALUES_BYTES = 32 * 2**20  # tallies and rankings: few, and costly to redo
+FRAGMENTS_BYTES = 32 * 2**20  # rendered HTML has its own store, so many cheap pages don't push those out
+ROUNDS_BYTES = 8 * 2**20  # the rounds being answered now: a handful at a time
 _MISSING = object()
 
 
-class LRU:
-    """A small thread-safe least-recently-used map."""
+def approximate_size(value: Any, depth: int = 0) -> int:
+    """Roughly the bytes a kept value holds, its contents included (how an LRU bounded by size weighs it)."""
+    size = sys.getsizeof(value)
+    if depth > 6 or isinstance(value, str | bytes | int | float | bool) or value is None:
+        return size
+    if isinstance(value, dict):
+        return size + sum(approximate_size(k, depth + 1) + approximate_size(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return size + sum(approximate_size(item, depth + 1) for item in value)
+    if dataclasses.is_dataclass(value):
+        return size + sum(approximate_size(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    return size
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+
+class LRU:
+    """A thread-safe least-recently-used map bounded by the approximate size of what it holds (cachetools)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._items: LRUCache[Hashable, Any] = LRUCache(maxsize=max_bytes, getsizeof=approximate_size)
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            return self._items.get(key)
 
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            try:
+                self._items[key] = value
+            except ValueError:
+                pass  # larger than the whole store: not kept, and computed again next time
 
     def discard(self, key: Hashable) -> None:
         with self._lock:
@@ -50,9 +61,8 @@ class LRU:
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
             found = self._items.get(key, _MISSING)
-            if found is not _MISSING:
-                self._items.move_to_end(key)
-                return found  # type: ignore[no-any-return]
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
         # Computed outside the lock: two threads may both compute once, which is harmless.
         value = compute()
         self.put(key, value)
@@ -72,12 +82,12 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
 
     The key must change whenever the value would: callers build it from what the value depends on.
     """
-    return _store("quizapp_cache", SIZE).get_or_compute(key, compute)
+    return _store("quizapp_cache", VALUES_BYTES).get_or_compute(key, compute)
 
 
 def kept_rounds() -> LRU:
     """This app's memory of rounds being answered, by id (see quizapp.play.answering)."""
-    return _store("quizapp_rounds", ROUNDS)
+    return _store("quizapp_rounds", ROUNDS_BYTES)
 
 
 def forget_everything(app: Flask) -> None:
@@ -92,4 +102,4 @@ def kept_rendering(key: Hashable, render: Callable[[], T]) -> T:
 
     The keys come from quizapp.versions, which adds the viewer's language and zone to them.
     """
-    return _store("quizapp_fragments", FRAGMENTS).get_or_compute(key, render)
+    return _store("quizapp_fragments", FRAGMENTS_BYTES).get_or_compute(key, render)

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Flask, Response, abort, g, render_template, request, session, url_for
 from flask_babel import (
-    format_datetime,
-    format_decimal,
-    format_percent,
     get_locale,
     get_timezone,
 )
@@ -87,14 +87,13 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
 
 @lru_cache(maxsize=4096)
 def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
-    # Babel's formatting is a fair share of a small page; the same close time shows on every answer's confirmation.
-    # The locale and zone are in the key: format_datetime reads the request's own, which are those.
+    """The time in that zone and language; kept, since Babel's formatting is a fair share of a small page."""
     try:
-        return format_datetime(value, fmt)
+        return babel_dates.format_datetime(value, fmt, tzinfo=ZoneInfo(zone), locale=locale)
     except OverflowError:
         # A time near the ends of the calendar (stored before times were bounded) can't be moved into the zone:
         # show it in UTC, saying so, rather than fail the page.
-        return f"{format_datetime(value, fmt, rebase=False)} UTC"
+        return f"{babel_dates.format_datetime(value, fmt, tzinfo=UTC, locale=locale)} UTC"
 
 
 def shareable() -> None:
@@ -237,11 +236,10 @@ def static_url(filename: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _number(kind: str, value: Any, fmt: str | None, locale: str) -> str:
-    # Babel's formatters are pure but slow next to the rest of a page: a leaderboard formats hundreds of numbers.
-    # The locale is in the key; the formatters read the request's own, which is that one.
+    """The number in that language; kept, since a leaderboard formats hundreds of them and Babel is slow."""
     if kind == "percent":
-        return format_percent(value, format=fmt)
-    return format_decimal(value, format=fmt)
+        return babel_numbers.format_percent(value, format=fmt, locale=locale)
+    return babel_numbers.format_decimal(value, format=fmt, locale=locale)
 
 
 def number_text(value: Any, format: str | None = None) -> str:
