@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from typing import Any
 
 from flask import (
     abort,
@@ -52,6 +53,21 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and session_is_current(user) else None
 
 
+def _new_account(field: Any, name: str, password: str | None = None) -> User | None:
+    """Create and commit the account; None, with the reason beside the name's field, when it can't be."""
+    try:
+        user = new_user(name, password)
+        db.session.commit()
+    except UsernameError as error:
+        field.errors.append(str(error))
+    except IntegrityError:  # the same name (or a lookalike) taken by a racing sign-up
+        db.session.rollback()
+        field.errors.append(_("That name is taken. Try another one."))
+    else:
+        return user
+    return None
+
+
 def _start_session(user: User) -> None:
     # A fresh session at login: nothing an attacker planted before it survives.
     lang, tz = session.get("lang"), session.get("tz")
@@ -77,15 +93,8 @@ def join() -> str | Response | tuple[str, int]:
         return redirect(target)
     form = JoinForm()
     if form.validate_on_submit():
-        try:
-            user = new_user(form.nickname.data.strip())
-            db.session.commit()
-        except UsernameError as error:
-            form.nickname.errors.append(str(error))
-        except IntegrityError:
-            db.session.rollback()
-            form.nickname.errors.append(_("That name is taken. Try another one."))
-        else:
+        user = _new_account(form.nickname, form.nickname.data.strip())
+        if user is not None:
             _start_session(user)
             flash(_("Welcome, %(name)s! Pick a round and play.", name=user.username), "success")
             return redirect(target, code=303)
@@ -103,15 +112,8 @@ def register() -> str | Response | tuple[str, int]:
     target = next_url(url_for("play.home"))  # settled before the account is written, as in join
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = new_user(form.username.data.strip(), form.password.data)
-            db.session.commit()
-        except UsernameError as error:
-            form.username.errors.append(str(error))
-        except IntegrityError:
-            db.session.rollback()
-            form.username.errors.append(_("That name is taken. Try another one."))
-        else:
+        user = _new_account(form.username, form.username.data.strip(), form.password.data)
+        if user is not None:
             _start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(target, code=303)

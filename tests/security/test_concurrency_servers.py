@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -145,9 +145,11 @@ def seeded_app(database_url: str) -> Flask:
     return app
 
 
-def server_for(database_url: str, tmp: Path) -> Iterator[Server]:
+def server_for(database_url: str, tmp: Path, starter: Callable[[str, Path], tuple[subprocess.Popen, int]] = start,  # type: ignore[type-arg]
+               ) -> Iterator[Server]:
+    """A served app on an empty database, emptied again afterwards; `starter` runs the server."""
     app = seeded_app(database_url)
-    process, port = start(database_url, tmp)
+    process, port = starter(database_url, tmp)
     try:
         yield Server(port, database_url, app)
     finally:

@@ -18,7 +18,7 @@ import pytest
 from quizapp.extensions import db
 from tests.conftest import POSTGRES_URL
 from tests.factories import Factory
-from tests.security.test_concurrency_servers import GUNICORN, ROOT, SECRET, Server, csrf, free_port, seeded_app, stop
+from tests.security.test_concurrency_servers import GUNICORN, ROOT, SECRET, Server, csrf, free_port, server_for, stop
 
 CONFIG = ROOT / "quizapp" / "gunicorn_conf.py"
 WORKERS = 2
@@ -62,16 +62,7 @@ def start(database_url: str, tmp: Path, *extra: str) -> tuple[subprocess.Popen, 
 
 
 def served(database_url: str, tmp: Path) -> Iterator[Server]:
-    app = seeded_app(database_url)
-    process, port = start(database_url, tmp)
-    try:
-        yield Server(port, database_url, app)
-    finally:
-        stop(process)
-        with app.app_context():
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    return server_for(database_url, tmp, starter=start)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
