@@ -10,6 +10,7 @@ from flask import request
 from sqlalchemy import Select, func, select
 
 from quizapp.extensions import db
+from quizapp.rules.ranking import PageLinks
 
 T = TypeVar("T")
 PER_PAGE = 50
@@ -24,20 +25,12 @@ def page_number(name: str = "page") -> int:
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(PageLinks, Generic[T]):
     """One page of a list, with what its previous/next links need."""
 
     items: Sequence[T]
     page: int
     pages: int
-
-    @property
-    def previous(self) -> int | None:
-        return self.page - 1 if self.page > 1 else None
-
-    @property
-    def next(self) -> int | None:
-        return self.page + 1 if self.page < self.pages else None
 
 
 def page_of(query: Select[Any], page: int, per_page: int = PER_PAGE) -> Page[Any]:

@@ -56,8 +56,23 @@ def rank_standings(standings: Iterable[Standing]) -> list[Ranked]:
     return [Ranked(rank=rank, standing=s) for rank, s in zip(ranks, ordered, strict=True)]
 
 
+class PageLinks:
+    """The previous and next page numbers of a list shown a page at a time (page counted from 1)."""
+
+    page: int
+    pages: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
 @dataclass(frozen=True)
-class BoardPage:
+class BoardPage(PageLinks):
     """One page of a leaderboard, plus the viewer's own row when it falls on another page."""
 
     rows: list[Ranked]
@@ -67,14 +82,6 @@ class BoardPage:
     total: int
     # The viewer's row is on this page or added below it: the page shows something of theirs.
     shows_viewer: bool = False
-
-    @property
-    def previous(self) -> int | None:
-        return self.page - 1 if self.page > 1 else None
-
-    @property
-    def next(self) -> int | None:
-        return self.page + 1 if self.page < self.pages else None
 
 
 def board_page(ranked: Sequence[Ranked], page: int, per_page: int, player_id: int | None = None) -> BoardPage:
