@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import DateTime, Select, bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
@@ -119,14 +121,20 @@ def round_answers(round_id: int) -> Sequence[Answer]:
     return db.session.scalars(query).all()
 
 
-def closed_rounds_fingerprint(now: datetime, series_id: int | None = None) -> tuple[object, ...]:
-    """A cheap fingerprint of the closed rounds (of one series, or all): it changes whenever a leaderboard over
-    them would. A round closing, one deleted, an answer that arrived before a close and committed after it."""
-    conditions = [status_clause(RoundStatus.CLOSED, now)]
-    if series_id is not None:
-        conditions.append(Round.series_id == series_id)
-    query = select(
+@cache
+def _fingerprint_query(one_series: bool) -> Select[Any]:
+    # Built once: asked on every leaderboard and series page, before anything kept can be served.
+    conditions = [status_clause(RoundStatus.CLOSED, bindparam("now", type_=DateTime(timezone=True)))]
+    if one_series:
+        conditions.append(Round.series_id == bindparam("series_id"))
+    return select(
         func.count(Round.id), func.coalesce(func.sum(Round.answer_count), 0), func.max(Round.closes_at),
         func.max(Round.id),
     ).where(*conditions)
-    return tuple(db.session.execute(query).one())
+
+
+def closed_rounds_fingerprint(now: datetime, series_id: int | None = None) -> tuple[object, ...]:
+    """A cheap fingerprint of the closed rounds (of one series, or all): it changes whenever a leaderboard over
+    them would. A round closing, one deleted, an answer that arrived before a close and committed after it."""
+    query = _fingerprint_query(series_id is not None)
+    return tuple(db.session.execute(query, {"now": now, "series_id": series_id}).one())

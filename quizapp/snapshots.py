@@ -89,8 +89,9 @@ class RoundSnapshot:
         return rules.max_points(self)
 
 
-def status_clause(status: RoundStatus, now: datetime) -> ColumnElement[bool]:
-    """The SQL condition for rounds in that status at now: rules.lifecycle.round_status, written as SQL."""
+def status_clause(status: RoundStatus, now: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """The SQL condition for rounds in that status at now (a time, or a bound parameter for one):
+    rules.lifecycle.round_status, written as SQL."""
     rounds = Round.__table__
     published = rounds.c.published.is_(True)
     started = or_(rounds.c.opens_at.is_(None), rounds.c.opens_at <= now)
@@ -174,6 +175,21 @@ def load_rounds(*conditions: ColumnElement[bool], order_by: Sequence[Any], limit
     if limit is not None:
         query = query.limit(limit)
     return [_snapshot(row) for row in db.session.execute(query)]
+
+
+@cache
+def _series_query() -> Select[Any]:
+    rounds = Round.__table__
+    return (
+        _rounds_query()
+        .where(rounds.c.series_id == bindparam("series_id"), rounds.c.published.is_(True))
+        .order_by(rounds.c.opens_at, rounds.c.id)
+    )
+
+
+def series_rounds(series_id: int) -> list[RoundSnapshot]:
+    """The published rounds of a series, opening first (each names the series), in one query built once."""
+    return [_snapshot(row) for row in db.session.execute(_series_query(), {"series_id": series_id})]
 
 
 def rounds_page(*conditions: ColumnElement[bool], order_by: Sequence[Any], page: int,

@@ -39,6 +39,11 @@ def leaderboard_key(name: str, fingerprint: tuple[object, ...]) -> tuple[object,
     return ("leaderboard", name, fingerprint)
 
 
+def series_rounds_key(listed: list[tuple[int, str, object]]) -> tuple[object, ...]:
+    """A series' list of rounds, which shows each round's id, title and status and nothing else."""
+    return ("series-rounds", tuple(listed), html_scope())
+
+
 def html_scope() -> tuple[str, str, str]:
     """What any rendered HTML depends on beyond its data: the language, the time zone and the mount point."""
     return (*locale_and_zone(), request.script_root)

@@ -7,15 +7,14 @@ from markupsafe import Markup
 
 from quizapp import queries, versions
 from quizapp.access import signed_in_user_id, visible_round
-from quizapp.cache import cached
-from quizapp.extensions import db
+from quizapp.cache import cached, kept_rendering
 from quizapp.leaderboard import bp
 from quizapp.leaderboard.tables import board_html
-from quizapp.models import Round, Series, utcnow
+from quizapp.models import utcnow
 from quizapp.results.summary import round_tallies
 from quizapp.rules import rounds as rules
 from quizapp.rules.ranking import Ranked, board_page
-from quizapp.snapshots import load_rounds
+from quizapp.snapshots import series_rounds
 from quizapp.web import shareable
 
 PER_PAGE = 50
@@ -42,17 +41,19 @@ def overall() -> str:
 @bp.route("/series/<int:series_id>")
 def series(series_id: int) -> str:
     """List a series' published rounds and rank its players over the closed ones."""
-    series_ = db.session.get(Series, series_id)
-    rounds = load_rounds(Round.series_id == series_id, Round.published.is_(True), order_by=[Round.opens_at, Round.id])
-    if series_ is None or not rounds:
-        abort(404)  # a series of drafts alone is its curator's business, title included
+    rounds = series_rounds(series_id)
+    if not rounds:
+        abort(404)  # no such series, or drafts alone: its curator's business, title included
+    series_ = rounds[0].series
     now = utcnow()
+    listed = [(round_.id, round_.title, round_.status(now)) for round_ in rounds]
+    rounds_html = kept_rendering(versions.series_rounds_key(listed),
+                                 lambda: Markup(render_template("leaderboard/_series_rounds.html", rounds=listed)))
     key = versions.leaderboard_key(f"series-{series_id}", queries.closed_rounds_fingerprint(now, series_id))
     ranked = cached(key, lambda: queries.series_leaderboard(series_id, now))
     table = paged_table(ranked, "series", key, table_id="series-leaderboard", caption=_("Leaderboard of the series"),
                         page_endpoint="leaderboard.series", page_args={"series_id": series_id})
-    return render_template("leaderboard/series.html", series=series_, rounds=[(r, r.status(now)) for r in rounds],
-                           table=table)
+    return render_template("leaderboard/series.html", series=series_, rounds_html=rounds_html, table=table)
 
 
 @bp.route("/rounds/<int:round_id>/leaderboard")
