@@ -87,10 +87,10 @@ def engine():  # type: ignore[no-untyped-def]
 
 def test_a_driver_error_is_raised_as_sqlalchemys_so_the_apps_handlers_apply(engine):
     statement = DriverStatement.compile(insert(table).values(name=bindparam("name")), engine.dialect)
-    with DriverTransaction(engine) as transaction:
+    with DriverTransaction(engine, None) as transaction:
         transaction.run(statement, {"name": "once"})
         transaction.commit()
-    with DriverTransaction(engine) as transaction, pytest.raises(IntegrityError) as raised:
+    with DriverTransaction(engine, None) as transaction, pytest.raises(IntegrityError) as raised:
         transaction.run(statement, {"name": "once"})
     assert isinstance(raised.value.orig, sqlite3.IntegrityError)
     assert raised.value.statement == statement.sql and raised.value.params == ["once"]
