@@ -1,12 +1,15 @@
-"""The migrations build exactly the schema the models describe."""
+"""The migrations build exactly the schema the models describe, and mend the data the rules now forbid."""
+import re
+from datetime import UTC, datetime, timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from quizapp import create_app
 from quizapp.extensions import db
-from quizapp.models import Answer, Round, User
+from quizapp.models import Answer, Mark, Round, Statement, User
 from tests.conftest import POSTGRES_URL
 
 
@@ -43,3 +46,57 @@ def answer_count_after_one_answer() -> int:
     # Read after the commit: on PostgreSQL the trigger runs at commit time.
     with db.engine.connect() as connection:
         return connection.execute(select(round_.c.answer_count).where(round_.c.id == round_id)).scalar_one()
+
+
+def test_migration_0005_removes_hosts_answers_to_their_own_rounds_and_recounts(tmp_path):
+    url = POSTGRES_URL or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="0004")
+        round_id = closed_round_answered_by_its_host_and_a_player()
+        upgrade()
+        with db.engine.connect() as connection:
+            answers = connection.execute(select(Answer.player_id).where(Answer.round_id == round_id)).scalars().all()
+            counted = connection.execute(select(Round.answer_count).where(Round.id == round_id)).scalar_one()
+            marks = connection.execute(select(func.count()).select_from(Mark)).scalar_one()
+        db.session.remove()
+        client = app.test_client()
+        overall = client.get("/leaderboard").get_data(as_text=True)
+        reveal = client.get(f"/rounds/{round_id}/reveal").get_data(as_text=True)
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+    player_id = 2
+    assert answers == [player_id]
+    assert counted == 1
+    assert marks == 1  # the player's one mark; the host's went with their answer
+    assert ">Bea<" in overall and ">Host<" not in overall
+    assert re.search(r'stat-value">1</span>\s*<span class="stat-label">player</span>', reveal)
+
+
+def closed_round_answered_by_its_host_and_a_player() -> int:
+    """As a database before the rule held it: a closed round its host answered (all right) beside a player."""
+    user, round_, statement = User.__table__, Round.__table__, Statement.__table__
+    answer, mark = Answer.__table__, Mark.__table__
+    now = datetime.now(UTC)
+    with db.engine.begin() as connection:
+        ids = [connection.execute(insert(user).values(username=name, username_key=name.lower(),
+                                                      username_skeleton=name.lower()).returning(user.c.id)).scalar_one()
+               for name in ("Host", "Bea")]
+        round_id = connection.execute(insert(round_).values(
+            curator_id=ids[0], title="Facts", published=True, opens_at=now - timedelta(hours=2),
+            closes_at=now - timedelta(hours=1)).returning(round_.c.id)).scalar_one()
+        lie, truth = (connection.execute(insert(statement).values(round_id=round_id, position=position, text=text,
+                                                                  is_false=is_false).returning(statement.c.id)).scalar_one()
+                      for position, text, is_false in ((0, "A lie", True), (1, "A truth", False)))
+        for player_id, marked, points in ((ids[0], lie, 1), (ids[1], truth, 0)):
+            answer_id = connection.execute(insert(answer).values(
+                round_id=round_id, player_id=player_id, points=points, max_points=1).returning(answer.c.id)).scalar_one()
+            connection.execute(insert(mark).values(answer_id=answer_id, statement_id=marked))
+    return round_id

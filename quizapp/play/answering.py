@@ -19,6 +19,7 @@ from quizapp.extensions import db
 from quizapp.models import User
 from quizapp.play.writes import insert_answer
 from quizapp.queries import PlayerAnswer, player_answer
+from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
 from quizapp.snapshots import RoundSnapshot, load_round
@@ -31,6 +32,7 @@ class Outcome(StrEnum):
     ALREADY_ANSWERED = "already_answered"  # a second answer (a double click, another tab): the first one stands
     NOT_OPEN = "not_open"  # not yet open, or closed by the time the request arrived
     NOT_SIGNED_IN = "not_signed_in"  # no player, or one whose account is gone
+    HOST = "host"  # the player hosts the round (rules.rounds.may_answer)
     WRONG_SHAPE = "wrong_shape"  # see Problem
     STALE = "stale"  # the round in the database is no longer the one read: read it again and decide anew
 
@@ -106,6 +108,8 @@ def answer_round(round_: RoundSnapshot, player: Claim | None, choice: Choice, at
         return Result(Outcome.NOT_OPEN)
     if player is None:
         return Result(Outcome.NOT_SIGNED_IN)
+    if not rules.may_answer(round_, player_id):
+        return Result(Outcome.HOST)
     problem = shape_problem(round_, choice)
     if problem is not None:
         # A player who already answered sees their answer, whatever this second form said.

@@ -58,6 +58,8 @@ def round_context(round_: RoundSnapshot, *, answer: PlayerAnswer | None = None, 
         "chosen": chosen,
         "error": error,
         "statuses": RoundStatus,
+        # The host sees the statements to check them, never a form to answer (rules.rounds.may_answer).
+        "hosting": player_id is not None and not rules.may_answer(round_, player_id),
     }
 
 
@@ -141,6 +143,8 @@ def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tup
         return _panel(round_, 409, **keep)
     if result.outcome is Outcome.NOT_SIGNED_IN:
         return _panel(round_, 422, error=_("Join first: pick a nickname, then send your answer."), **keep)
+    if result.outcome is Outcome.HOST:
+        return _panel(round_, 403, error=_("You host this round: hosts don't answer their own rounds."), **keep)
     if result.outcome is Outcome.STALE:
         return _panel(round_, 409, error=_("The round changed while you answered: check it and send again."), **keep)
     return _panel(round_, 422, error=problem_message(result.problem, round_, choice), **keep)

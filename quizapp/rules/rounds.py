@@ -35,6 +35,11 @@ class OptionLike(Protocol):
     def is_correct(self) -> bool: ...
 
 
+class HostedLike(Protocol):
+    @property
+    def curator_id(self) -> int: ...
+
+
 class RoundLike(Protocol):
     @property
     def kind(self) -> str: ...
@@ -118,3 +123,13 @@ def results_public(round_: RoundLike, now: datetime) -> bool:
 def is_locked(round_: RoundLike, now: datetime) -> bool:
     """Statements, truth marks and options are fixed once anyone has answered, and for good once it has closed."""
     return round_.answer_count > 0 or status(round_, now) is RoundStatus.CLOSED
+
+
+def hosts(round_: HostedLike) -> frozenset[int]:
+    """Who hosts the round: its curator (co-hosts join here once they exist)."""
+    return frozenset({round_.curator_id})
+
+
+def may_answer(round_: HostedLike, player_id: int) -> bool:
+    """Nobody answers a round they host: they know its answer key, and would top its leaderboard."""
+    return player_id not in hosts(round_)

@@ -119,3 +119,14 @@ def test_a_round_locks_at_its_first_answer_or_at_its_close(answers, times, locke
 )
 def test_a_poll_stores_when_its_results_show_and_a_quiz_always_waits_for_the_close(quiz, chosen, stored):
     assert rounds.results_visibility_for(quiz, chosen) is stored
+
+
+@dataclass(frozen=True)
+class Hosted:
+    curator_id: int
+
+
+def test_nobody_answers_a_round_they_host():
+    assert rounds.hosts(Hosted(curator_id=7)) == {7}
+    assert not rounds.may_answer(Hosted(curator_id=7), 7)
+    assert rounds.may_answer(Hosted(curator_id=7), 8)
