@@ -211,3 +211,42 @@ def test_a_drafts_curator_is_told_its_reveal_waits_and_nobody_else_learns_it_exi
     for path in (reveal, f"/rounds/{draft.id}/results.json", f"/rounds/{draft.id}/leaderboard"):
         assert visitor.get(path).status_code == 404
     assert curator.get(f"/rounds/{draft.id}/leaderboard").status_code == 404
+
+
+def highlights_of(make, marks_by_player: list[list[int]]) -> str:  # type: ignore[no-untyped-def]
+    """The reveal's highlights of a round (lie 0, truth 1, lie 2, truth 3) with these players' marks."""
+    round_ = make.facts_round([("Lie one", True), ("Truth one", False), ("Lie two", True), ("Truth two", False)],
+                              curator=make.user("author", password=None, curator=True))
+    ids = [s.id for s in round_.statements]
+    for n, marks in enumerate(marks_by_player):
+        make.answer(round_, make.user(f"player{n}", password=None), marked=[ids[i] for i in marks])
+    make.close(round_)
+    return round_.id
+
+
+def highlights(client, round_id: int) -> str:  # type: ignore[no-untyped-def]
+    body = text(client.get(f"/rounds/{round_id}/reveal"))
+    return body.split('<section class="highlights">')[1].split("</section>")[0]
+
+
+def test_a_tie_for_best_lie_and_most_doubted_truth_names_every_tied_statement(make, visitor):
+    round_id = highlights_of(make, [[0, 1], [2, 3], [0, 2], [1, 3], [0, 2]])
+    boxes = highlights(visitor, round_id)
+    assert "<h2>Best lies, tied</h2>" in boxes and "<h2>Most doubted truths, tied</h2>" in boxes
+    assert all(statement in boxes for statement in ("Lie one", "Lie two", "Truth one", "Truth two"))
+    assert "Every lie was caught equally: 3 of 5 caught each." in boxes
+    assert "2 of 5 thought each of them was false." in boxes
+
+
+def test_a_best_lie_most_players_caught_is_not_called_only(make, visitor):
+    round_id = highlights_of(make, [[0, 2], [0, 2], [0, 2], [0, 1], [0, 1]])
+    boxes = highlights(visitor, round_id)
+    assert "<h2>Best lie</h2>" in boxes and "Lie two" in boxes and "Lie one" not in boxes
+    assert "Only" not in boxes
+    assert "3 of 5 caught it, fewer than any other lie." in boxes
+
+
+def test_a_lie_nobody_caught_says_so(make, visitor):
+    round_id = highlights_of(make, [[0, 1], [0, 3]])
+    boxes = highlights(visitor, round_id)
+    assert "Lie two" in boxes and "Nobody caught it." in boxes

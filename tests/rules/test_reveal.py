@@ -2,7 +2,7 @@ from fractions import Fraction
 
 import pytest
 
-from quizapp.rules.reveal import FactsSummary, StatementStat, summarise_facts
+from quizapp.rules.reveal import FactsSummary, LieWording, StatementStat, lie_wording, summarise_facts
 
 
 def stat(marked_false, players):
@@ -41,8 +41,11 @@ def test_summary_of_a_played_round():
         max_points=2,
         average_found=Fraction(1),
         distribution=[1, 2, 1],
-        best_lie_id=4,
-        most_doubted_truth_id=3,
+        best_lie_ids=(4,),
+        best_lie_caught=1,
+        best_lie_wording=LieWording.FEW,
+        most_doubted_truth_ids=(3,),
+        most_doubted_marks=2,
     )
 
 
@@ -60,29 +63,62 @@ def test_distribution_counts_players_per_points_from_zero_to_all():
     assert summary.distribution == [1, 0, 3]
 
 
-def test_best_lie_tie_goes_to_the_first_displayed():
-    summary = summarise_facts(STATEMENTS, {2: 1, 4: 1}, points=[1, 1])
-    assert summary.best_lie_id == 2
+def test_best_lie_tie_names_every_tied_lie_in_display_order():
+    lies = [(1, True), (2, False), (3, True), (4, True)]
+    summary = summarise_facts(lies, {1: 1, 3: 2, 4: 1}, points=[2, 1, 1])
+    assert summary.best_lie_ids == (1, 4)
+    assert summary.best_lie_caught == 1
 
 
 def test_best_lie_can_be_one_nobody_caught():
     summary = summarise_facts(STATEMENTS, {2: 3}, points=[1, 1, 1])
-    assert summary.best_lie_id == 4
+    assert summary.best_lie_ids == (4,)
+    assert summary.best_lie_wording is LieWording.NOBODY
 
 
-def test_most_doubted_truth_tie_goes_to_the_first_displayed():
+def test_most_doubted_truth_tie_names_every_tied_truth_in_display_order():
     summary = summarise_facts(STATEMENTS, {3: 2, 5: 2, 1: 1}, points=[0, 0])
-    assert summary.most_doubted_truth_id == 3
+    assert summary.most_doubted_truth_ids == (3, 5)
+    assert summary.most_doubted_marks == 2
+
+
+def test_best_lie_caught_by_most_players_is_not_worded_as_only_a_few():
+    summary = summarise_facts(STATEMENTS, {2: 5, 4: 3}, points=[2, 2, 2, 1, 1])
+    assert (summary.best_lie_ids, summary.best_lie_caught) == ((4,), 3)
+    assert summary.best_lie_wording is LieWording.MOST
+
+
+def test_lies_all_caught_equally_are_worded_as_such():
+    summary = summarise_facts(STATEMENTS, {2: 2, 4: 2}, points=[2, 2, 0])
+    assert summary.best_lie_ids == (2, 4)
+    assert summary.best_lie_wording is LieWording.ALL_EQUAL
+
+
+@pytest.mark.parametrize(
+    ("caught", "players", "every_lie_tied", "wording"),
+    [
+        (0, 5, False, LieWording.NOBODY),
+        (0, 5, True, LieWording.NOBODY),  # nobody caught any lie: that is the story, not the tie
+        (2, 5, False, LieWording.FEW),
+        (3, 5, False, LieWording.MOST),  # a majority: never "only"
+        (2, 4, False, LieWording.MOST),  # half is not "only" either
+        (1, 3, False, LieWording.FEW),
+        (5, 5, False, LieWording.MOST),
+        (3, 5, True, LieWording.ALL_EQUAL),
+    ],
+)
+def test_best_lie_is_worded_by_the_numbers(caught, players, every_lie_tied, wording):
+    assert lie_wording(caught, players, every_lie_tied=every_lie_tied) is wording
 
 
 def test_no_most_doubted_truth_when_every_player_found_every_lie():
     summary = summarise_facts(STATEMENTS, {2: 2, 4: 2, 1: 0}, points=[2, 2])
-    assert summary.most_doubted_truth_id is None
+    assert summary.most_doubted_truth_ids == ()
 
 
 def test_marks_on_ids_outside_the_round_are_ignored():
     summary = summarise_facts(STATEMENTS, {99: 5, 2: 1, 4: 1}, points=[2])
-    assert summary.most_doubted_truth_id is None
+    assert summary.most_doubted_truth_ids == ()
 
 
 def test_summary_without_players():
@@ -91,8 +127,6 @@ def test_summary_without_players():
         max_points=2,
         average_found=None,
         distribution=[0, 0, 0],
-        best_lie_id=None,
-        most_doubted_truth_id=None,
     )
 
 
@@ -104,9 +138,9 @@ def test_points_outside_zero_to_maximum_are_rejected(points):
 
 def test_without_false_statements_there_is_no_best_lie():
     summary = summarise_facts([(1, False), (2, False)], {1: 1}, points=[0, 0])
-    assert (summary.best_lie_id, summary.most_doubted_truth_id) == (None, 1)
+    assert (summary.best_lie_ids, summary.most_doubted_truth_ids, summary.best_lie_wording) == ((), (1,), None)
 
 
 def test_without_true_statements_there_is_no_most_doubted_truth():
     summary = summarise_facts([(1, True), (2, True)], {1: 1}, points=[1, 2])
-    assert (summary.best_lie_id, summary.most_doubted_truth_id) == (2, None)
+    assert (summary.best_lie_ids, summary.most_doubted_truth_ids) == ((2,), ())
