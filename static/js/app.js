@@ -140,9 +140,27 @@
     const max = parseInt(form.getAttribute("data-max-marks"), 10);
     const marked = form.querySelectorAll("input[type=checkbox]:checked").length;
     const template = counter.getAttribute("data-template");
-    counter.textContent = template.replace(/\{n\}/g, String(marked)).replace(/\{max\}/g, String(max));
-    counter.classList.toggle("over", marked > max);
+    const over = marked > max;
+    // Over the count, the counter says what to do, in the page's language.
+    const words = over ? counter.getAttribute("data-over-template") || template : template;
+    counter.textContent = words.replace(/\{n\}/g, String(marked)).replace(/\{max\}/g, String(max));
+    counter.classList.toggle("over", over);
     counter.classList.toggle("complete", marked === max);
+    holdSendWhileOver(form, over);
+  }
+
+  // An answer with more marks than asked can only be refused (the server checks it too): Send waits until the
+  // player unmarks some. Only a button this script disabled is enabled again, never a preview's.
+  function holdSendWhileOver(form, over) {
+    const send = form.querySelector("button[type=submit]");
+    if (!send) return;
+    if (over && !send.disabled) {
+      send.disabled = true;
+      send.setAttribute("data-held-over", "");
+    } else if (!over && send.hasAttribute("data-held-over")) {
+      send.disabled = false;
+      send.removeAttribute("data-held-over");
+    }
   }
 
   function initMarkCounters(root) {
