@@ -28,11 +28,17 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str, int]:
-    """Render the error as a fragment for htmx, or as a page."""
+# Where an htmx request's error lands: the page's message area, not the request's target, so a 429 or a 409 on an
+# answer leaves the answer panel and the player's marks where they were (base.html renders it on every page).
+ERROR_TARGET = {"HX-Retarget": "#flash-list", "HX-Reswap": "innerHTML"}
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int, dict[str, str]]:
+    """Render the error as a fragment for htmx, shown in the page's message area, or as a page."""
     text = message or MESSAGES.get(code) or MESSAGES[500]
-    template = "errors/_error.html" if is_htmx() else "errors/error.html"
-    return render_template(template, code=code, message=text), code
+    if is_htmx():
+        return render_template("errors/_error.html", code=code, message=text), code, ERROR_TARGET
+    return render_template("errors/error.html", code=code, message=text), code, {}
 
 
 def init_app(app: Flask) -> None:
@@ -47,8 +53,8 @@ def init_app(app: Flask) -> None:
     def rate_limited(error: RateLimited):  # type: ignore[no-untyped-def]
         # Say what to do, not what the limit is. Nothing was written: the page's reads need no write lock.
         read_only_transaction()
-        body, code = render_error(429)
-        return body, code, {"Retry-After": str(error.retry_after)}
+        body, code, headers = render_error(429)
+        return body, code, {**headers, "Retry-After": str(error.retry_after)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
@@ -57,7 +63,7 @@ def init_app(app: Flask) -> None:
         custom = error.description if error.description != type(error).description else None
         response = render_error(code, custom)
         if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
-            return response[0], code, {"Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
+            return response[0], code, {**response[2], "Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
         return response
 
     @app.errorhandler(IntegrityError)

@@ -172,7 +172,7 @@ def _panel(round_: RoundSnapshot, http_status: int, **state: Any) -> tuple[str, 
 
 
 @bp.route("/rounds/<int:round_id>/tally")
-def tally(round_id: int) -> str | tuple[str, int]:
+def tally(round_id: int) -> str | tuple[str, int, dict[str, str]]:
     """The live tally of a results-after-vote poll, for players who have voted; it stops polling at the close."""
     round_ = visible_round(round_id)
     player_id = signed_in_user_id()

@@ -51,6 +51,13 @@ UNTHROTTLED = "100000 per minute"
 
 expect.set_options(timeout=10_000)
 
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"} `
+    + `at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber} ${event.sample}`);
+});
+"""
+
 
 def _database_url(tmp_dir: Path) -> str:
     """SQLite in the session's temp folder, or a dedicated PostgreSQL database, created when missing."""
@@ -127,6 +134,9 @@ def new_context(browser: Browser, live_server: LiveServer) -> Iterator[NewContex
         context = browser.new_context(
             base_url=live_server.url, java_script_enabled=javascript, viewport=viewport or DESKTOP, **options
         )
+        # Chromium reports a refused inline style or script to the page, not through the console Playwright reads:
+        # the page itself logs each one as an error, so any CSP violation fails the test.
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         console = Console()
         context.on("page", console.watch)
         opened.append((context, console))

@@ -33,6 +33,9 @@ def assert_limited(response, htmx: bool) -> None:  # type: ignore[no-untyped-def
     assert MESSAGE in body
     assert ("<html" in body) is not htmx
     assert "Retry-After" in response.headers
+    # htmx shows the message in the page's message area: the form it came from, and what was typed, stay.
+    assert (response.headers.get("HX-Retarget"), response.headers.get("HX-Reswap")) == (
+        ("#flash-list", "innerHTML") if htmx else (None, None))
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
