@@ -64,6 +64,6 @@ def round_board(round_id: int) -> str:
     if not rules.results_public(round_, utcnow()) or not round_.is_scored:
         abort(404)
     table = paged_table(round_tallies(round_).leaderboard, "round", versions.tallies_key(round_),
-                        table_id="round-leaderboard", caption=_("Leaderboard of this round"),
+                        table_id="round-leaderboard", caption=_("Leaderboard of this round"), one_round=True,
                         page_endpoint="leaderboard.round_board", page_args={"round_id": round_id})
     return render_template("leaderboard/round.html", round=round_, table=table)

@@ -80,7 +80,7 @@ def _top_of_board(round_: RoundSnapshot, results: RoundResults, viewer: int | No
     """The top of the round's leaderboard, with the viewer's own row below it when they are further down."""
     board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer)
     return board_html(board, versions.board_key("reveal", versions.tallies_key(round_), 1),
-                      table_id="round-leaderboard", caption=_("Leaderboard of this round"),
+                      table_id="round-leaderboard", caption=_("Leaderboard of this round"), one_round=True,
                       more_url=url_for("leaderboard.round_board", round_id=round_.id))
 
 

@@ -140,3 +140,16 @@ def test_a_series_lists_its_published_rounds_and_not_its_drafts(make, visitor):
 
 def test_unknown_series_is_not_found(visitor):
     assert visitor.get("/series/999").status_code == 404
+
+
+def headings(html: str, table_id: str) -> list[str]:
+    start = html.index(f'id="{table_id}"')
+    return re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', html[start : html.find("</thead>", start)])
+
+
+def test_a_single_rounds_leaderboard_has_no_rounds_column_which_would_always_read_one(season, visitor):
+    round_id = db.session.query(Round.id).filter_by(title="First").scalar()
+    for path in (f"/rounds/{round_id}/leaderboard", f"/rounds/{round_id}/reveal"):
+        assert headings(visitor.get(path).get_data(as_text=True), "round-leaderboard") == [
+            "Rank", "Player", "Points", "Perfect", "Accuracy"]
+    assert "Rounds" in headings(visitor.get("/leaderboard").get_data(as_text=True), "overall-leaderboard")

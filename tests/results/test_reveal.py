@@ -250,3 +250,11 @@ def test_a_lie_nobody_caught_says_so(make, visitor):
     round_id = highlights_of(make, [[0, 1], [0, 3]])
     boxes = highlights(visitor, round_id)
     assert "Lie two" in boxes and "Nobody caught it." in boxes
+
+
+def test_results_as_json_is_a_small_data_link_at_the_foot_not_a_call_to_action(played, visitor):
+    round_id, _ids, _ann = played
+    close_now(round_id)
+    body = text(visitor.get(f"/rounds/{round_id}/reveal"))
+    assert re.search(rf'<p class="data-link"><a href="/rounds/{round_id}/results.json" type="application/json">'
+                     r"Results as JSON</a></p>\s*</article>", body)
