@@ -47,6 +47,15 @@ def player_answer(round_id: int, player_id: int) -> PlayerAnswer | None:
     return PlayerAnswer(first.id, first.option_id, first.points, first.max_points, marked)
 
 
+def answered_round_ids(player_id: int | None, round_ids: Sequence[int]) -> frozenset[int]:
+    """Which of these rounds the player has answered, in one query (none for a visitor)."""
+    if player_id is None or not round_ids:
+        return frozenset()
+    answers = Answer.__table__
+    query = select(answers.c.round_id).where(answers.c.player_id == player_id, answers.c.round_id.in_(round_ids))
+    return frozenset(db.session.scalars(query))
+
+
 def statement_mark_counts(round_id: int) -> dict[int, int]:
     """How many players marked each statement of the round as false."""
     query = (

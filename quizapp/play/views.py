@@ -74,11 +74,16 @@ def voter_tally(round_: RoundSnapshot, answer: PlayerAnswer | None) -> RoundResu
 def home() -> str:
     """List open rounds, upcoming ones and the recently closed."""
     now = utcnow()
+    open_rounds = rounds_in(RoundStatus.OPEN, now, page_number())
+    closed = rounds_in(RoundStatus.CLOSED, now, per_page=RECENTLY_CLOSED).items
+    listed = [round_.id for round_ in (*open_rounds.items, *closed)]
     return render_template(
         "play/home.html",
-        open_rounds=rounds_in(RoundStatus.OPEN, now, page_number()),
+        open_rounds=open_rounds,
         upcoming=rounds_in(RoundStatus.SCHEDULED, now, page_number("upcoming")),
-        closed=rounds_in(RoundStatus.CLOSED, now, per_page=RECENTLY_CLOSED).items,
+        closed=closed,
+        # The player sees at a glance what is left to play; upcoming rounds can't have been answered yet.
+        answered=queries.answered_round_ids(signed_in_user_id(), listed),
     )
 
 

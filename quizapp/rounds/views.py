@@ -65,7 +65,7 @@ from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc, time_zones
 from quizapp.rules.rounds import RoundKind
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
-from quizapp.snapshots import rounds_page
+from quizapp.snapshots import RoundSnapshot, load_round, rounds_page
 from quizapp.web import render_page_or_fragment
 
 FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
@@ -113,7 +113,16 @@ def dashboard() -> str:
     # A page at a time: one import may add 500 rounds, and a busy host keeps adding.
     pager = rounds_page(Round.curator_id == current_user.id, order_by=[Round.created_at.desc(), Round.id.desc()],
                         page=page_number())
-    return render_template("rounds/dashboard.html", rounds=pager.items, pager=pager, now=utcnow(), form=EmptyForm())
+    return render_template("rounds/dashboard.html", rounds=pager.items, pager=pager, now=utcnow(), form=EmptyForm(),
+                           shared=_just_published(request.args.get("published", type=int)))
+
+
+def _just_published(round_id: int | None) -> RoundSnapshot | None:
+    """The round the curator just published, to share its link; None for any other id."""
+    round_ = load_round(round_id) if round_id is not None else None
+    if round_ is None or round_.curator_id != current_user.id or not round_.published:
+        return None
+    return round_
 
 
 def _tz_default() -> str:
@@ -167,7 +176,8 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     db.session.commit()
     if schedule is not None:
         flash(_("Published. Players can answer until the round closes."), "success")
-        return redirect(url_for("rounds.dashboard"), code=303)
+        # The dashboard then offers the round's link to share: a host publishes to tell their followers.
+        return redirect(url_for("rounds.dashboard", published=round_.id), code=303)
     flash(_("Saved."), "success")
     return redirect(url_for("rounds.edit", round_id=round_.id), code=303)
 

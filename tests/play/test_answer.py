@@ -519,3 +519,28 @@ def test_an_answer_while_the_database_stays_locked_gets_a_503_and_can_be_sent_ag
     assert "You answered" in text(again)
     assert len(stored_answers(round_id)) == 3
     assert answer_count(round_id) == 3
+
+
+def listed(html: str, title: str) -> str:
+    """The home page's entry of the round with this title."""
+    start = html.index(f">{title}</a>")
+    return html[start : html.index("</li>", start)]
+
+
+def test_home_says_which_rounds_are_facts_or_polls_and_which_the_player_answered(make, author, new_player):
+    answered = make.facts_round(STATEMENTS, title="Done facts", curator=author)
+    make.facts_round(STATEMENTS, title="Fresh facts", curator=author)
+    make.poll(["Tea", "Coffee"], title="Fresh poll", curator=author)
+    played = make.facts_round(STATEMENTS, title="Closed facts", curator=author)
+    player = new_player("alice")
+    false_ids = [s.id for s in answered.statements if s.is_false]
+    played_false = [s.id for s in played.statements if s.is_false]
+    assert player.answer(answered.id, false_ids).status_code == 303
+    assert player.answer(played.id, played_false).status_code == 303
+    close_now(played.id)
+
+    html = text(player.get("/"))
+    assert 'badge-kind">Facts<' in listed(html, "Done facts") and "Answered" in listed(html, "Done facts")
+    assert 'badge-kind">Facts<' in listed(html, "Fresh facts") and "Answered" not in listed(html, "Fresh facts")
+    assert 'badge-kind">Poll<' in listed(html, "Fresh poll") and "Answered" not in listed(html, "Fresh poll")
+    assert "You played" in listed(html, "Closed facts")

@@ -119,8 +119,8 @@ def test_another_curator_cannot_touch_my_round(app, make, curator):
 def test_publishing_through_the_form_opens_the_round_closing_in_a_day(curator):
     response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form())
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/curator/")
     [round_] = rounds_in_db()
+    assert response.headers["Location"].endswith(f"/curator/?published={round_.id}")
     assert round_.published and rounds.status(round_, utcnow()) == "open"
     assert round_.title == "Three facts about me"
     assert [(s.text, s.is_false, s.explanation) for s in round_.statements] == [
@@ -468,3 +468,17 @@ def test_a_delete_racing_the_first_answer_asks_for_confirmation_instead(app, mak
     assert "Yes, delete it" in text(response)
     assert fresh_round(round_id) is not None
     assert answers_of(round_id) == (1, 1)
+
+
+def test_after_publishing_the_dashboard_offers_the_rounds_link_to_share(curator, new_player):
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form())
+    [round_] = rounds_in_db()
+    body = text(curator.get(response.headers["Location"]))
+    assert f'<input id="share-url" type="url" readonly value="http://localhost/rounds/{round_.id}">' in body
+    assert "Share “Three facts about me”" in body
+    # Only right after publishing, and only the curator's own published round.
+    assert 'id="share-url"' not in text(curator.get("/curator/"))
+    draft = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(title="A draft", action="save"))
+    assert draft.status_code == 303
+    draft_id = max(r.id for r in rounds_in_db())
+    assert 'id="share-url"' not in text(curator.get(f"/curator/?published={draft_id}"))
