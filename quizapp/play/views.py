@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
@@ -84,7 +84,20 @@ def home() -> str:
         closed=closed,
         # The player sees at a glance what is left to play; upcoming rounds can't have been answered yet.
         answered=queries.answered_round_ids(signed_in_user_id(), listed),
+        welcome=not session.get(WELCOME_DISMISSED),
     )
+
+
+WELCOME_DISMISSED = "welcome_dismissed"
+
+
+@bp.route("/welcome/dismiss", methods=["POST"])
+def dismiss_welcome() -> str | Response:
+    """Hide the home page's welcome for the rest of this session: a returning player knows the game."""
+    session[WELCOME_DISMISSED] = True
+    if is_htmx():
+        return ""  # the button's hx-swap="delete" removes the welcome
+    return redirect(url_for("play.home"), code=303)
 
 
 @bp.route("/rounds/<int:round_id>")

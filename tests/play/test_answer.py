@@ -544,3 +544,15 @@ def test_home_says_which_rounds_are_facts_or_polls_and_which_the_player_answered
     assert 'badge-kind">Facts<' in listed(html, "Fresh facts") and "Answered" not in listed(html, "Fresh facts")
     assert 'badge-kind">Poll<' in listed(html, "Fresh poll") and "Answered" not in listed(html, "Fresh poll")
     assert "You played" in listed(html, "Closed facts")
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_a_player_dismisses_the_welcome_and_it_stays_hidden(new_player, visitor, htmx):
+    welcome = "Spot the false statements, vote in polls"
+    player = new_player("alice")
+    assert welcome in text(player.get("/"))
+    response = player.post_form("/", "/welcome/dismiss", {}, htmx=htmx)
+    assert response.status_code == (200 if htmx else 303)
+    assert welcome not in text(player.get("/"))
+    assert welcome not in text(player.get("/"))
+    assert welcome in text(visitor.get("/"))  # a visitor still meets the game

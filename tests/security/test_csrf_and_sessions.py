@@ -37,6 +37,7 @@ def post_cases(world: World) -> dict[str, tuple[str, str, list[tuple[str, object
         "auth.set_password": ("pat", "/account/password", [("password", "new password"), ("confirm", "new password")]),
         "auth.language": ("pat", "/language", [("lang", "ru")]),
         "play.answer": ("pat", f"/rounds/{world.open_facts}/answer", [("marks", str(i)) for i in world.false_ids]),
+        "play.dismiss_welcome": ("pat", "/welcome/dismiss", []),
         "rounds.edit": ("host", "/curator/rounds/new/facts", editor_form(title="Forged round")),
         "rounds.edit (existing)": ("host", f"/curator/rounds/{world.open_facts}/edit",
                                    editor_form(title="Forged title", action="save")),
@@ -67,7 +68,7 @@ def state(app: Flask, player: Player) -> tuple:  # type: ignore[type-arg]
 
 # Every POST but the language switch, which is exempt on purpose (the test after the next one says why).
 CASE_NAMES = ["auth.join", "auth.register", "auth.login", "auth.logout", "auth.set_password",
-              "play.answer", "rounds.edit", "rounds.edit (existing)", "rounds.close", "rounds.extend",
+              "play.answer", "play.dismiss_welcome", "rounds.edit", "rounds.edit (existing)", "rounds.close", "rounds.extend",
               "rounds.delete", "rounds.people", "rounds.import_json"]
 
 
