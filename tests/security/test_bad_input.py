@@ -186,6 +186,8 @@ CASES: dict[str, Case] = {
                                    check="redirected_home"),
     "language-nul": Case("nul", "pat", "POST", "/language", (("lang", "ru\x00"),), status=400, check="language_unchanged"),
     # --- answering a facts round ---
+    "welcome-extra-fields": Case("extra-fields", "pat", "POST", "/welcome/dismiss", (("welcome", SCRIPT),), status=303),
+    "welcome-nul": Case("nul", "pat", "POST", "/welcome/dismiss", (("welcome", "a\x00"),), status=400, htmx=True),
     "answer-no-marks": Case("empty", "pat", "POST", ANSWER, (), message="Mark exactly 2 statements"),
     "answer-whitespace-marks": Case("whitespace-only", "pat", "POST", ANSWER, (("marks", " "), ("marks", "\t")),
                                     message="That statement is not part of this round."),
