@@ -48,7 +48,7 @@ def answer_count_after_one_answer() -> int:
         return connection.execute(select(round_.c.answer_count).where(round_.c.id == round_id)).scalar_one()
 
 
-def test_migration_0005_removes_hosts_answers_to_their_own_rounds_and_recounts(tmp_path):
+def test_migration_0006_removes_hosts_answers_to_their_own_rounds_and_recounts(tmp_path):
     url = POSTGRES_URL or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
                       "RATELIMIT_STORAGE_URI": "memory://"})
@@ -56,7 +56,7 @@ def test_migration_0005_removes_hosts_answers_to_their_own_rounds_and_recounts(t
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="0004")
+        upgrade(revision="0005")
         round_id = closed_round_answered_by_its_host_and_a_player()
         upgrade()
         with db.engine.connect() as connection:

@@ -108,7 +108,7 @@ def answer_round(round_: RoundSnapshot, player: Claim | None, choice: Choice, at
         return Result(Outcome.NOT_OPEN)
     if player is None:
         return Result(Outcome.NOT_SIGNED_IN)
-    if not rules.may_answer(round_, player_id):
+    if not rules.may_answer(round_, player.player_id):
         return Result(Outcome.HOST)
     problem = shape_problem(round_, choice)
     if problem is not None:
