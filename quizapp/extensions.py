@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import Translations
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_babel, get_translations
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
@@ -115,9 +115,14 @@ def read_only_transaction() -> None:
 
 
 def _translations() -> Translations:
-    translations = g.get("quizapp_translations")
+    # Kept with the request, not in `g`: an app context (and its `g`) can outlive one request, as in tests
+    # and the shell, and the next request may be in another language.
+    if not has_request_context():
+        return get_translations()
+    environ = request.environ
+    translations = environ.get("quizapp.translations")
     if translations is None:
-        translations = g.quizapp_translations = get_translations()
+        translations = environ["quizapp.translations"] = get_translations()
     return translations
 
 

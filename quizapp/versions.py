@@ -54,6 +54,11 @@ def reveal_key(round_: RoundSnapshot) -> tuple[object, ...]:
     return ("reveal", round_version(round_), html_scope())
 
 
+def reveal_page_key(round_: RoundSnapshot) -> tuple[object, ...]:
+    """A closed round's whole reveal, as everyone without an answer or a row on it sees it."""
+    return ("reveal-page", round_version(round_), html_scope())
+
+
 def board_key(where: str, leaderboard: tuple[object, ...], page: int) -> tuple[object, ...]:
     """A page of a leaderboard's table, as shown on one page (`where`: "reveal", "round", "overall", "series"),
     to a viewer without a row on it."""

@@ -18,7 +18,7 @@ from quizapp.results import bp
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
-from quizapp.rules.ranking import board_page
+from quizapp.rules.ranking import BoardPage, board_page
 from quizapp.snapshots import RoundSnapshot, load_round
 from quizapp.web import iso_utc, shareable
 
@@ -69,16 +69,24 @@ def reveal(round_id: int) -> str:
     answer = queries.player_answer(round_.id, viewer) if viewer is not None else None
     results = round_results(round_)
     shared = kept_rendering(versions.reveal_key(round_), lambda: _render_shared(round_, results))
-    return render_template(
-        "results/reveal.html", round=round_, results=results, answer=answer, shared=shared,
-        statements=shared.statements_for(answer.marked_ids if answer else frozenset(), round_),
-        board=_top_of_board(round_, results, viewer) if round_.is_scored else None,
-    )
+    board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer) if round_.is_scored else None
+
+    def article() -> Markup:
+        return Markup(render_template(
+            "results/_reveal.html", round=round_, results=results, answer=answer, shared=shared,
+            statements=shared.statements_for(answer.marked_ids if answer else frozenset(), round_),
+            board=_top_of_board(round_, board) if board is not None else None,
+        ))
+
+    if answer is None and not (board is not None and board.shows_viewer):
+        # Nothing of the viewer's own on it (a visitor, a player who did not play it): everyone's page, kept whole.
+        return render_template("results/reveal.html", round=round_,
+                               article=kept_rendering(versions.reveal_page_key(round_), article))
+    return render_template("results/reveal.html", round=round_, article=article())
 
 
-def _top_of_board(round_: RoundSnapshot, results: RoundResults, viewer: int | None) -> Markup:
+def _top_of_board(round_: RoundSnapshot, board: BoardPage) -> Markup:
     """The top of the round's leaderboard, with the viewer's own row below it when they are further down."""
-    board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer)
     return board_html(board, versions.board_key("reveal", versions.tallies_key(round_), 1),
                       table_id="round-leaderboard", caption=_("Leaderboard of this round"), one_round=True,
                       more_url=url_for("leaderboard.round_board", round_id=round_.id))

@@ -181,3 +181,31 @@ def test_pages_with_anything_personal_or_still_changing_are_never_public(app, ma
     # Any session at all (here only a chosen language) makes the page the visitor's own.
     visitor.client.post("/language", data={"lang": "ru"}, headers={"Sec-Fetch-Site": "same-origin"})
     assert not visitor.get(f"/rounds/{closed.id}/reveal").cache_control.public
+
+
+def test_everyones_reveal_is_kept_whole_and_a_players_own_is_put_together_for_them(app, make, new_player, visitor,
+                                                                                     monkeypatch):
+    """A visitor's reveal has nothing of their own: rendered once, then served whole; a player's is theirs."""
+    from quizapp.results import views
+
+    round_ = make.facts_round(status="open")
+    false_ids = [s.id for s in round_.statements if s.is_false]
+    player = new_player("kept_whole")
+    assert player.answer(round_.id, false_ids).status_code == 303
+    db.session.rollback()  # end the test's read transaction: the app has written since
+    make.close(db.session.get(Round, round_.id))
+    rendered: list[str] = []
+    real = views.render_template
+
+    def counting(name, **context):  # type: ignore[no-untyped-def]
+        rendered.append(name)
+        return real(name, **context)
+
+    monkeypatch.setattr(views, "render_template", counting)
+    url = f"/rounds/{round_.id}/reveal"
+    pages = [visitor.get(url).get_data(as_text=True) for _ in range(3)]
+    assert rendered.count("results/_reveal.html") == 1
+    assert pages[0] == pages[1] == pages[2]
+    mine = player.get(url).get_data(as_text=True)
+    assert rendered.count("results/_reveal.html") == 2
+    assert "your score" in mine and "your score" not in pages[0]
