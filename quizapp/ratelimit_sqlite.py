@@ -69,11 +69,29 @@ class SQLiteStorage(Storage):
             # Autocommit mode: each transaction below is begun explicitly.
             connection = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
                                          check_same_thread=False)
-            connection.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
+            self._prepare(connection)
             connection.execute("PRAGMA synchronous = NORMAL")  # a count lost to a power cut does not matter
-            connection.execute(SCHEMA)
             self._connection, self._pid = connection, os.getpid()
         return self._connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        """Put a new file in WAL mode (readers never wait for the writer) and give it its table.
+
+        Switching to WAL needs the file to itself and SQLite answers "database is locked" at once rather
+        than waiting out the busy timeout, so the workers that start together and all open a new file
+        take turns here; a worker that gave up would count in its own memory and let extra requests by.
+        """
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute(SCHEMA)
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.005)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
