@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
           f"app {app_us:.0f} µs ({reference_us / app_us:.2f}×); not 200: reference {reference_refused}, app {app_refused}"
           + (" (profiled: the app's figure includes the profiler)" if profiler else ""))
     if profiler is not None:
-        print(profiler.output_text(unicode=True, color=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL")), timeline=False))
     with app.app_context():
         db.engine.dispose()
     return 1 if app_refused or reference_refused else 0

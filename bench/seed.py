@@ -122,7 +122,7 @@ def seed(app: Flask, size: Size, rng: random.Random) -> Dataset:
             "id": round_id, "curator_id": curator_id, "series_id": series_id, "kind": "facts",
             "title": title, "intro": "Seven are true, three are false.", "published": True,
             "opens_at": opens, "closes_at": closes, "results_visibility": "after_close",
-            "answer_count": 0, "created_at": opens - timedelta(hours=1),
+            "created_at": opens - timedelta(hours=1),
         })
         ids = list(range(next_statement, next_statement + STATEMENTS_PER_ROUND))
         next_statement += STATEMENTS_PER_ROUND
@@ -238,7 +238,7 @@ def write_answer_lines(path: Path, round_: OpenRound, player_ids: list[int], ses
 
 
 def answer_counts(app: Flask, round_id: int, table: str = "answer") -> dict[str, int]:
-    """The database's view of a round's answers: rows, distinct players, marks, and the round's counter."""
+    """The database's view of a round's answers: rows, distinct players, marks, and the round's tally."""
     with app.app_context():
         with db.engine.connect() as conn:
             if table == "answer":
@@ -249,7 +249,8 @@ def answer_counts(app: Flask, round_id: int, table: str = "answer") -> dict[str,
                     text("SELECT count(*) FROM mark JOIN answer ON answer.id = mark.answer_id WHERE answer.round_id = :r"),
                     {"r": round_id},
                 ).scalar_one()
-                counter = conn.execute(text('SELECT answer_count FROM "round" WHERE id = :r'), {"r": round_id}).scalar_one()
+                counter = conn.execute(text("SELECT coalesce(sum(answers), 0) FROM answer_tally WHERE round_id = :r"),
+                                       {"r": round_id}).scalar_one()
                 return {"rows": rows, "players": players, "marks": marks, "answer_count": counter}
             rows, players = conn.execute(
                 text(f"SELECT count(*), count(DISTINCT player_id) FROM {table} WHERE round_id = :r"), {"r": round_id}

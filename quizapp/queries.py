@@ -14,7 +14,7 @@ from sqlalchemy import DateTime, Select, bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Mark, Round, Statement, User
+from quizapp.models import Answer, Mark, Round, Statement, User, counted_answers
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.ranking import Ranked, Standing, rank_standings
 from quizapp.snapshots import status_clause
@@ -137,7 +137,7 @@ def _fingerprint_query(one_series: bool) -> Select[Any]:
     if one_series:
         conditions.append(Round.series_id == bindparam("series_id"))
     return select(
-        func.count(Round.id), func.coalesce(func.sum(Round.answer_count), 0), func.max(Round.closes_at),
+        func.count(Round.id), func.coalesce(func.sum(counted_answers(Round.id)), 0), func.max(Round.closes_at),
         func.max(Round.id),
     ).where(*conditions)
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, not_, or_, select
 
 from quizapp.extensions import db
-from quizapp.models import Option, Round, Series, Statement, User, utcnow
+from quizapp.models import Option, Round, Series, Statement, User, counted_answers, utcnow
 from quizapp.paging import PER_PAGE, Page
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc
@@ -110,7 +110,8 @@ def _round_columns() -> list[Any]:
     return [
         rounds.c.id, rounds.c.curator_id, users.c.username.label("host_name"), series.c.id.label("series_id"),
         series.c.title.label("series_title"), rounds.c.kind, rounds.c.title, rounds.c.intro, rounds.c.published,
-        rounds.c.opens_at, rounds.c.closes_at, rounds.c.results_visibility, rounds.c.answer_count,
+        rounds.c.opens_at, rounds.c.closes_at, rounds.c.results_visibility,
+        counted_answers(rounds.c.id).label("answer_count"),
         rounds.c.created_at,
     ]
 

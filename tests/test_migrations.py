@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import func, insert, select
+from sqlalchemy import MetaData, Table, func, insert, select
 
 from quizapp import create_app
 from quizapp.extensions import db
@@ -29,7 +29,7 @@ def test_migrations_match_the_models(tmp_path):
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
     assert differences == []
-    assert counted == 1  # the trigger of migration 0003 counts answers on their round
+    assert counted == 1  # the trigger of migration 0007 counts answers into their round's tally
 
 
 def answer_count_after_one_answer() -> int:
@@ -45,7 +45,7 @@ def answer_count_after_one_answer() -> int:
         connection.execute(insert(answer).values(round_id=round_id, player_id=player_id))
     # Read after the commit: on PostgreSQL the trigger runs at commit time.
     with db.engine.connect() as connection:
-        return connection.execute(select(round_.c.answer_count).where(round_.c.id == round_id)).scalar_one()
+        return connection.execute(select(Round.answer_count).where(Round.id == round_id)).scalar_one()
 
 
 def test_migration_0006_removes_hosts_answers_to_their_own_rounds_and_recounts(tmp_path):
@@ -82,16 +82,18 @@ def test_migration_0006_removes_hosts_answers_to_their_own_rounds_and_recounts(t
 
 def closed_round_answered_by_its_host_and_a_player() -> int:
     """As a database before the rule held it: a closed round its host answered (all right) beside a player."""
-    user, round_, statement = User.__table__, Round.__table__, Statement.__table__
+    user, statement = User.__table__, Statement.__table__
     answer, mark = Answer.__table__, Mark.__table__
     now = datetime.now(UTC)
     with db.engine.begin() as connection:
+        round_ = Table("round", MetaData(), autoload_with=connection)  # as it was then, with its answer_count
         ids = [connection.execute(insert(user).values(username=name, username_key=name.lower(),
                                                       username_skeleton=name.lower()).returning(user.c.id)).scalar_one()
                for name in ("Host", "Bea")]
         round_id = connection.execute(insert(round_).values(
             curator_id=ids[0], title="Facts", published=True, opens_at=now - timedelta(hours=2),
-            closes_at=now - timedelta(hours=1)).returning(round_.c.id)).scalar_one()
+            closes_at=now - timedelta(hours=1), kind="facts", intro="", results_visibility="after_close",
+            created_at=now - timedelta(hours=3), answer_count=0).returning(round_.c.id)).scalar_one()
         lie, truth = (connection.execute(insert(statement).values(round_id=round_id, position=position, text=text,
                                                                   is_false=is_false).returning(statement.c.id)).scalar_one()
                       for position, text, is_false in ((0, "A lie", True), (1, "A truth", False)))
@@ -100,3 +102,32 @@ def closed_round_answered_by_its_host_and_a_player() -> int:
                 round_id=round_id, player_id=player_id, points=points, max_points=1).returning(answer.c.id)).scalar_one()
             connection.execute(insert(mark).values(answer_id=answer_id, statement_id=marked))
     return round_id
+
+
+def test_migration_0007_counts_each_rounds_answers_from_the_answers_themselves(tmp_path):
+    """The old counter on the round's row may have drifted; the tally starts from the rows, and keeps counting."""
+    url = POSTGRES_URL or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="0006")
+        round_id = closed_round_answered_by_its_host_and_a_player()  # two answers, by players 1 and 2
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f'UPDATE "round" SET answer_count = 7 WHERE id = {round_id}')
+        upgrade()
+        with db.engine.connect() as connection:
+            migrated = connection.execute(select(Round.answer_count).where(Round.id == round_id)).scalar_one()
+        with db.engine.begin() as connection:
+            player_id = connection.execute(insert(User.__table__).values(
+                username="Cy", username_key="cy", username_skeleton="cy").returning(User.id)).scalar_one()
+            connection.execute(insert(Answer.__table__).values(round_id=round_id, player_id=player_id))
+        with db.engine.connect() as connection:
+            after_one_more = connection.execute(select(Round.answer_count).where(Round.id == round_id)).scalar_one()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+    assert (migrated, after_one_more) == (2, 3)

@@ -181,7 +181,6 @@ def import_rounds(specs: Iterable[RoundSpec], curator: User, now: datetime) -> l
             title=spec.title,
             intro=spec.intro,
             results_visibility=spec.results,
-            answer_count=0,
             statements=[
                 Statement(position=i, text=s.text, is_false=s.is_false, explanation=s.explanation)
                 for i, s in enumerate(spec.statements)
