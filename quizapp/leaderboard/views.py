@@ -49,7 +49,7 @@ def series(series_id: int) -> str:
     listed = [(round_.id, round_.title, round_.status(now)) for round_ in rounds]
     rounds_html = kept_rendering(versions.series_rounds_key(listed),
                                  lambda: Markup(render_template("leaderboard/_series_rounds.html", rounds=listed)))
-    key = versions.leaderboard_key(f"series-{series_id}", queries.closed_rounds_fingerprint(now, series_id))
+    key = versions.leaderboard_key(f"series-{series_id}", queries.fingerprint_of(rounds, now))
     ranked = cached(key, lambda: queries.series_leaderboard(series_id, now))
     table = paged_table(ranked, "series", key, table_id="series-leaderboard", caption=_("Leaderboard of the series"),
                         page_endpoint="leaderboard.series", page_args={"series_id": series_id})

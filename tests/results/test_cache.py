@@ -44,6 +44,16 @@ def test_overall_leaderboard_picks_up_a_round_that_closes(app, make, visitor):
     assert "second_one" in visitor.get("/leaderboard").get_data(as_text=True)
 
 
+def test_the_overall_leaderboard_picks_up_an_answer_written_just_after_the_close(app, make, visitor):
+    round_ = make.facts_round(status="open")
+    make.answer(round_, make.user("early_bird"), [s.id for s in round_.statements if s.is_false])
+    make.close(db.session.get(Round, round_.id))
+    assert "early_bird" in visitor.get("/leaderboard").get_data(as_text=True)
+    # Arrived before the close, written after it: the round's tally moves, so the kept board is not reused.
+    make.answer(db.session.get(Round, round_.id), make.user("late_writer"), [])
+    assert "late_writer" in visitor.get("/leaderboard").get_data(as_text=True)
+
+
 def test_the_series_leaderboard_picks_up_an_answer_written_after_the_close(app, make, visitor):
     host = make.user(curator=True)
     round_ = make.facts_round(curator=host, status="closed")
