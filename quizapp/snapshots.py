@@ -14,10 +14,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, not_, or_, select, true
 
 from quizapp.extensions import db
-from quizapp.models import Option, Round, Series, Statement, User, counted_answers, utcnow
+from quizapp.models import AnswerTally, Option, Round, Series, Statement, User, counted_answers, utcnow
 from quizapp.paging import PER_PAGE, Page
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc
@@ -110,14 +110,11 @@ def _round_columns() -> list[Any]:
     return [
         rounds.c.id, rounds.c.curator_id, users.c.username.label("host_name"), series.c.id.label("series_id"),
         series.c.title.label("series_title"), rounds.c.kind, rounds.c.title, rounds.c.intro, rounds.c.published,
-        rounds.c.opens_at, rounds.c.closes_at, rounds.c.results_visibility,
-        counted_answers(rounds.c.id).label("answer_count"),
-        rounds.c.created_at,
+        rounds.c.opens_at, rounds.c.closes_at, rounds.c.results_visibility, rounds.c.created_at,
     ]
 
 
-@cache
-def _rounds_query() -> Select[Any]:
+def _rounds_without_count() -> Select[Any]:
     rounds, series, users = Round.__table__, Series.__table__, User.__table__
     return (
         select(*_round_columns())
@@ -127,12 +124,23 @@ def _rounds_query() -> Select[Any]:
 
 
 @cache
+def _rounds_query() -> Select[Any]:
+    return _rounds_without_count().add_columns(counted_answers(Round.__table__.c.id).label("answer_count"))
+
+
+@cache
 def _round_query() -> Select[Any]:
     rounds, statements, options = Round.__table__, Statement.__table__, Option.__table__
+    tally = AnswerTally.__table__
+    # Summed once and joined to every row: as a column it would be summed again for each statement.
+    counted = (select(func.coalesce(func.sum(tally.c.answers), 0).label("answer_count"))
+               .where(tally.c.round_id == bindparam("round_id")).subquery("counted"))
     # A round has statements or options, never both, so joining both multiplies no rows.
     return (
-        _rounds_query()
+        _rounds_without_count()
+        .join(counted, true())
         .add_columns(
+            counted.c.answer_count,
             statements.c.id.label("statement_id"), statements.c.text.label("statement_text"), statements.c.is_false,
             statements.c.explanation,
             options.c.id.label("option_id"), options.c.text.label("option_text"), options.c.is_correct,
