@@ -103,6 +103,9 @@ def own_round(round_id: int) -> Round:
         abort(403)
     if request.method == "POST":
         db.session.refresh(round_, with_for_update=True)
+        # The answers are counted in another table, which that statement read as it was before it waited:
+        # a statement of its own sees the answer that just committed.
+        db.session.refresh(round_, ["answer_count"])
     return round_
 
 
