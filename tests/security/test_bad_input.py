@@ -233,7 +233,7 @@ CASES: dict[str, Case] = {
                                         (("option", "@just_closed_option0"),), status=409, htmx=True,
                                         message="This round is closed"),
     "vote-before-open": Case("not-yet-open", "pat", "POST", "/rounds/@scheduled_poll/answer",
-                             (("option", "@scheduled_option0"),), status=409, message="This round opens in"),
+                             (("option", "@scheduled_option0"),), status=409, message="This round opens"),
     "vote-as-visitor": Case("not-signed-in", "visitor", "POST", POLL_ANSWER, (("option", "@option0"),),
                             message="Join first"),
     # --- the round editor ---
