@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -30,6 +31,7 @@ from quizapp.models import (
     USERNAME_MAX,
 )
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
+from quizapp.zones import canonical_zone
 
 # SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and drops them in 3.4.
 CLOSE_CHOICES = [
@@ -68,6 +70,21 @@ class OptionForm(Form):
     is_correct = BooleanField(_l("Correct answer"))
 
 
+class TimeZoneField(SelectField):
+    """A time zone by its IANA id, one of those quizapp.zones offers; an old alias ("Asia/Calcutta") reads as its zone."""
+
+    def __init__(self, label: Any = None, **kwargs: Any) -> None:
+        # The choices are checked here, not against the list: an alias is no choice, yet means one.
+        super().__init__(label, validate_choice=False, render_kw={"class": "js-tz"}, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = canonical_zone(valuelist[0])
+        if self.data is None:
+            raise ValueError(_("Choose a time zone from the list."))
+
+
 class ScheduleMixin:
     opens_at = RoundTimeField(
         _l("Opens at (leave empty to open at once)"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -76,7 +93,7 @@ class ScheduleMixin:
     closes_at = RoundTimeField(
         _l("Closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
-    tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
+    tz = TimeZoneField(_l("Time zone"))
 
 
 class FactsRoundForm(ScheduleMixin, FlaskForm):
@@ -111,7 +128,7 @@ class PollRoundForm(ScheduleMixin, FlaskForm):
 class ExtendForm(FlaskForm):
     closes_choice = RadioField(_l("Extend until"), choices=CLOSE_CHOICES[:-1] + [SelectChoice("custom", _l("a time I choose"))], default="1d")
     closes_at = RoundTimeField(_l("New closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-    tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
+    tz = TimeZoneField(_l("Time zone"))
 
 
 class PromoteForm(FlaskForm):

@@ -129,15 +129,37 @@
     }
   }
 
+  // The id the browser gives a zone it knows under several ("Asia/Calcutta" and "Asia/Kolkata" alike).
+  function browserIdOf(zone) {
+    try {
+      return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    } catch (err) {
+      return "";
+    }
+  }
+
+  function optionFor(select, zone) {
+    const options = Array.from(select.options);
+    const same = options.find((option) => option.value === zone);
+    if (same) return same;
+    // The list holds each zone under its IANA id, which some browsers report by an older name.
+    const id = browserIdOf(zone);
+    return options.find((option) => browserIdOf(option.value) === id) || null;
+  }
+
+  // The browser's zone goes first, where nobody has to look for it, and is chosen unless the curator chose one
+  // (the server marks that select data-tz-chosen).
   function fillTimeZones(root) {
     const zone = browserTimeZone();
     if (!zone) return;
     each(root, "select.js-tz", (el) => {
-      // only once per select, so a zone the user picked (even UTC) is never overwritten later
       if (el.dataset.tzFilled) return;
       el.dataset.tzFilled = "1";
-      if (el.value !== "" && el.value !== "UTC") return;
-      if (Array.from(el.options).some((option) => option.value === zone)) el.value = zone;
+      const option = optionFor(el, zone);
+      if (!option) return;
+      const chosen = el.value;
+      el.insertBefore(option, el.firstChild);
+      el.value = el.hasAttribute("data-tz-chosen") ? chosen : option.value;
     });
   }
 

@@ -1,5 +1,5 @@
-"""Times on the round page as a player reads them: in UTC saying so without JavaScript, in the browser's own zone
-with it, both as people say them; and nothing empty drawn where a script would write."""
+"""Times as people read them: in UTC saying so without JavaScript, in the browser's own zone with it, and nothing
+empty drawn where a script would write; and the zone picker, by region in the curator's language, their zone first."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from quizapp.extensions import db
 from quizapp.models import utcnow
-from tests.browser.support import LiveServer, NewContext, screenshot, unique
+from tests.browser.support import LiveServer, NewContext, OpenAs, screenshot, unique
 
 pytestmark = pytest.mark.browser
 
@@ -75,3 +75,42 @@ def test_with_javascript_times_are_in_the_browsers_zone_and_count_down(live_serv
         assert "UTC" not in time_text
         expect(page.locator(".mark-counter")).to_be_visible()
         screenshot(page, f"times-js-round-{language}-{width}")
+
+
+@pytest.mark.parametrize(("zone", "value", "label"), [
+    ("Europe/Berlin", "Europe/Berlin", "Berlin (Germany)"),
+    # Chromium calls this zone by its older name, Asia/Calcutta: the list has it under IANA's id.
+    ("Asia/Kolkata", "Asia/Kolkata", "Kolkata (India)"),
+])
+def test_the_zone_picker_puts_the_browsers_zone_first_and_chooses_it(open_as: OpenAs, zone: str, value: str,
+                                                                     label: str) -> None:
+    page = open_as("curator", "/curator/rounds/new/poll", timezone_id=zone)
+    picker = page.get_by_label("Time zone")
+    expect(picker).to_have_value(value)
+    expect(picker.locator("option").first).to_have_text(label)
+    expect(picker.locator("optgroup").first).to_have_attribute("label", "Africa")
+
+
+def test_a_zone_the_curator_chose_stays_chosen_through_a_row_action(open_as: OpenAs) -> None:
+    page = open_as("curator", "/curator/rounds/new/poll", timezone_id="Europe/Berlin")
+    picker = page.get_by_label("Time zone")
+    picker.select_option("UTC")
+    page.get_by_role("button", name="Add an option").click()
+    expect(page.get_by_label("Option 3", exact=True)).to_be_visible()
+    expect(picker).to_have_value("UTC")
+    expect(picker.locator("option").first).to_have_text("Berlin (Germany)")
+
+
+@pytest.mark.parametrize(("language", "width"), [("en-US", 1280), ("en-US", 360), ("ru-RU", 1280), ("ru-RU", 360)])
+def test_the_zone_picker_reads_in_the_curators_language(open_as: OpenAs, language: str, width: int) -> None:
+    for javascript in (True, False):
+        page = open_as("curator", "/curator/rounds/new/poll", locale=language, javascript=javascript,
+                       viewport={"width": width, "height": 800})
+        picker = page.locator("select[name=tz]")
+        # Without JavaScript nobody knows the curator's zone: UTC, first; with it, the browser's zone (Berlin here).
+        expect(picker).to_have_value("Europe/Berlin" if javascript else "UTC")
+        region = "Европа" if language == "ru-RU" else "Europe"
+        expect(picker.locator(f'optgroup[label="{region}"] option[value="Europe/Paris"]')).to_have_text(
+            "Париж (Франция)" if language == "ru-RU" else "Paris (France)")
+        picker.scroll_into_view_if_needed()
+        screenshot(page, f"zone-picker-{'js' if javascript else 'nojs'}-{language}-{width}")

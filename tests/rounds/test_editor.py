@@ -360,6 +360,75 @@ def test_custom_closing_time_is_read_in_the_chosen_zone_and_stored_in_utc(curato
     assert as_utc(round_.closes_at) == utc
 
 
+# --- the time-zone picker ---------------------------------------------------------------------
+
+def zone_select(page: str) -> str:
+    found = re.search(r'<select[^>]*name="tz"[^>]*>.*?</select>', page, flags=re.S)
+    assert found, page
+    return found.group(0)
+
+
+def zone_options(page: str) -> dict[str, tuple[str | None, str]]:
+    """The editor's zones: each id, the region it is listed under and its label, as the page has them."""
+    select = zone_select(page)
+    offered = {}
+    for part in re.split(r"(<optgroup [^>]*>.*?</optgroup>)", select, flags=re.S):
+        group = re.match(r'<optgroup label="([^"]*)">', part)
+        for value, label in re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', part):
+            offered[html.unescape(value)] = (html.unescape(group.group(1)) if group else None, html.unescape(label))
+    return offered
+
+
+def test_the_zone_picker_offers_places_by_region_in_the_curators_language(curator):
+    page = text(curator.get(NEW_FACTS, headers={"Accept-Language": "ru"}))
+    offered = zone_options(page)
+    assert offered["Europe/Berlin"] == ("Европа", "Берлин (Германия)")
+    assert offered["America/New_York"] == ("Америка", "Нью-Йорк (Соединенные Штаты)")
+    assert offered["UTC"] == (None, "UTC")
+    assert not {"Factory", "localtime", "Etc/GMT+3", "US/Pacific"} & set(offered)
+    # Without JavaScript nobody knows the curator's zone: UTC is chosen (app.js picks the browser's).
+    assert re.search(r'<option selected value="UTC">', zone_select(page))
+    assert "data-tz-chosen" not in zone_select(page)
+
+
+def test_the_zone_last_scheduled_in_stays_chosen_even_under_an_old_name(curator):
+    with curator.client.session_transaction() as session:
+        session["tz"] = "Asia/Calcutta"  # what the picker stored before it offered IANA's own ids only
+    select = zone_select(text(curator.get(NEW_FACTS)))
+    assert re.search(r'<option selected value="Asia/Kolkata">Kolkata \(India\)</option>', select)
+    assert "data-tz-chosen" in select
+
+
+def test_a_zone_sent_under_an_old_name_is_read_as_its_zone(curator):
+    form = editor_form(closes_choice="custom", closes_at="2030-01-15T10:00", tz="Asia/Calcutta")
+    assert curator.post_form(NEW_FACTS, NEW_FACTS, form).status_code == 303
+    [round_] = rounds_in_db()
+    assert as_utc(round_.closes_at) == datetime(2030, 1, 15, 4, 30, tzinfo=UTC)
+    with curator.client.session_transaction() as session:
+        assert session["tz"] == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "Etc/GMT+3", "Factory"])
+def test_an_unknown_zone_is_refused_at_its_field_and_nothing_typed_is_lost(curator, zone):
+    form = editor_form(title="Kept title", closes_choice="custom", closes_at="2030-01-15T10:00", tz=zone)
+    response = curator.post_form(NEW_FACTS, NEW_FACTS, form)
+    assert response.status_code == 422
+    page = text(response)
+    assert re.search(r'<p class="field-error" id="tz-error">Choose a time zone from the list.</p>', page)
+    assert 'value="Kept title"' in page and "I climbed Everest" in page and 'value="2030-01-15T10:00"' in page
+    assert rounds_in_db() == []
+
+
+def test_extending_in_an_unknown_zone_says_so(make, curator):
+    round_ = make.facts_round(curator=host_user())
+    round_id, before = round_.id, as_utc(round_.closes_at)
+    response = curator.post_form(f"/curator/rounds/{round_id}/edit", f"/curator/rounds/{round_id}/extend",
+                                 {"closes_choice": "custom", "closes_at": "2099-01-01T12:00", "tz": "Etc/GMT+3"})
+    assert response.status_code == 422
+    assert "Choose a time zone from the list." in text(response)
+    assert as_utc(fresh_round(round_id).closes_at) == before
+
+
 # --- deleting ---------------------------------------------------------------------------------
 
 def test_deleting_a_round_without_answers_takes_one_post(make, curator):
