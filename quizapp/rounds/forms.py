@@ -65,6 +65,9 @@ class StatementForm(Form):
     explanation = TextAreaField(_l("The story behind it (shown at the reveal)"), validators=[Length(max=EXPLANATION_MAX)])
 
 
+NO_CORRECT = "none"
+
+
 class OptionForm(Form):
     text = StringField(_l("Option"), validators=[Length(max=OPTION_MAX)])
     is_correct = BooleanField(_l("Correct answer"))
@@ -123,6 +126,23 @@ class PollRoundForm(ScheduleMixin, FlaskForm):
         description=_l("Quiz polls (with a correct answer) always keep results hidden until the close."),
     )
     options = FieldList(FormField(OptionForm), validators=[Length(max=MAX_OPTIONS, message=_l("A poll has 2 to 10 options."))])
+    # The editor's one choice of correct option (radio buttons): a row's number, or NO_CORRECT for an opinion poll.
+    correct = StringField()
+
+    def process(self, formdata: Any = None, obj: Any = None, data: Any = None, extra_filters: Any = None,
+                **kwargs: Any) -> None:
+        """Read the form, then mark the row the correct-answer choice names; the rows carry the mark from here on
+        (moving, checking, saving). Without that choice in the form, the rows' own marks stand."""
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        choice = self.correct.raw_data[0] if self.correct.raw_data else None
+        if choice is None:
+            return
+        rows = list(self.options)
+        if choice != NO_CORRECT and choice not in {str(index) for index in range(len(rows))}:
+            self.correct.process_errors.append(_("Choose the correct answer among the options, or no correct answer."))
+            return
+        for index, row in enumerate(rows):
+            row.form.is_correct.data = choice == str(index)
 
 
 class ExtendForm(FlaskForm):

@@ -228,6 +228,7 @@ def _edit_rows(form: Any, round_: Round | None, kind: str, locked: bool, status:
         return _editor(form, round_, kind, locked, status, 409)
     data, focus = edit_rows(form.data, kind, edit) if edit is not None else (form.data, None)
     data.pop("csrf_token", None)
+    data.pop("correct", None)  # a poll's rows carry the correct mark, moved with its row; the old row number is stale
     fresh = _prepare(FORMS[RoundKind(kind)](formdata=None, data=data))
     return _editor(fresh, round_, kind, locked, status, focus=focus)
 
