@@ -1,5 +1,5 @@
 // Progressive enhancement for Two Truths. Every page works without this file; it only
-// localises times, runs countdowns, fills the time zone, counts marks and asks before dangerous
+// localises times, runs countdowns, puts the browser's time zone first, counts marks and asks before dangerous
 // actions; htmx itself moves the focus to an `autofocus` element it swaps in. Loaded with `defer` from 'self' (no inline script,
 // so the CSP can stay `script-src 'self'`). It must never throw when an element is missing.
 (() => {
