@@ -4,7 +4,7 @@ A kept value is right as long as its key changes whenever the value would. So a 
 shows: a closed round's key holds its texts, its series and its answer count; a leaderboard's key the
 fingerprint of the rounds it sums. Anything later that changes what a page shows without changing a round
 (moderation, a voided answer) joins the keys here. Rendered HTML also depends on the viewer's language and time
-zone and the mount point: html_scope() adds them.
+zone, the year and the mount point: html_scope() adds them.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import request
 
 from quizapp.extensions import locale_and_zone
 from quizapp.snapshots import RoundSnapshot
+from quizapp.web import this_year
 
 
 def round_version(round_: RoundSnapshot) -> tuple[object, ...]:
@@ -44,9 +45,11 @@ def series_rounds_key(listed: list[tuple[int, str, object]]) -> tuple[object, ..
     return ("series-rounds", tuple(listed), html_scope())
 
 
-def html_scope() -> tuple[str, str, str]:
-    """What any rendered HTML depends on beyond its data: the language, the time zone and the mount point."""
-    return (*locale_and_zone(), request.script_root)
+def html_scope() -> tuple[str, str, int, str]:
+    """What any rendered HTML depends on beyond its data: the language, the time zone, the year (a time within the
+    current one is shown without it) and the mount point."""
+    locale, zone = locale_and_zone()
+    return locale, zone, this_year(zone), request.script_root
 
 
 def reveal_key(round_: RoundSnapshot) -> tuple[object, ...]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, Response, abort, g, render_template, request, session, url_for
@@ -78,22 +79,60 @@ def iso_utc(value: datetime | None) -> str:
     return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    """Format a datetime in the viewer's zone and language (the browser refines it with JS)."""
+def local_datetime(value: datetime | None) -> str:
+    """A moment as people say it, in the viewer's zone and language, with the zone named: "December 2 at 9:35 PM UTC".
+
+    The year is left out within the current one. With JS the browser rewrites it in its own zone (static/js/app.js);
+    without, the server knows no zone but one chosen in the editor, so the text says which zone it is in.
+    """
     if value is None:
         return ""
-    return _formatted(as_utc(value), fmt, str(get_locale()), str(get_timezone()))
+    zone = str(get_timezone())
+    return _formatted(as_utc(value), str(get_locale()), zone, this_year(zone))
+
+
+def this_year(zone: str) -> int:
+    """The current year in that zone: a time within it is shown without its year."""
+    return utcnow().astimezone(ZoneInfo(zone)).year
 
 
 @lru_cache(maxsize=4096)
-def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
+def _formatted(value: datetime, locale: str, zone: str, year: int) -> str:
     """The time in that zone and language; kept, since Babel's formatting is a fair share of a small page."""
+    where: tzinfo = ZoneInfo(zone)
     try:
-        return babel_dates.format_datetime(value, fmt, tzinfo=ZoneInfo(zone), locale=locale)
+        local = value.astimezone(where)
     except OverflowError:
         # A time near the ends of the calendar (stored before times were bounded) can't be moved into the zone:
         # show it in UTC, saying so, rather than fail the page.
-        return f"{babel_dates.format_datetime(value, fmt, tzinfo=UTC, locale=locale)} UTC"
+        local, where, zone = value, UTC, "UTC"
+    day = babel_dates.format_skeleton("MMMMd" if local.year == year else "yMMMMd", local, tzinfo=where, locale=locale)
+    clock = babel_dates.format_time(local, "short", tzinfo=where, locale=locale)
+    # CLDR's pattern for a day with its time, "{1} 'at' {0}" in English, "{1} 'в' {0}" in Russian: what the browser's
+    # Intl.DateTimeFormat writes too, so the page reads the same with and without JS.
+    cldr = Locale.parse(locale)
+    pattern = cldr.datetime_formats_relative.get("long") or cldr.datetime_formats["long"]
+    text = pattern.replace("'", "").replace("{1}", day).replace("{0}", clock)
+    if zone == "UTC":
+        return f"{text} UTC"
+    # A zone chosen in the editor: named by its city, as the viewer's language spells it ("Moscow", "Москва").
+    return f"{text} ({babel_dates.get_timezone_location(where, locale=locale, return_city=True)})"
+
+
+def relative_time(value: datetime | None) -> str:
+    """How far ahead a moment is, as people say it: "in 3 hours", "через 3 часа"; empty once it has passed."""
+    if value is None:
+        return ""
+    seconds = (as_utc(value) - utcnow()).total_seconds()
+    if seconds <= 0:
+        return ""
+    # Whole minutes past the first: the text changes no more often, and the kept texts stay few.
+    return _relative(int(seconds) if seconds < 60 else round(seconds / 60) * 60, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _relative(seconds: int, locale: str) -> str:
+    return babel_dates.format_timedelta(timedelta(seconds=seconds), add_direction=True, locale=locale)
 
 
 def shareable() -> None:
@@ -283,6 +322,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["relative_time"] = relative_time
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:

@@ -15,13 +15,14 @@ from flask_babel import lazy_gettext as _l
 from quizapp.models import Option, Round, Statement
 from quizapp.rounds.forms import FactsRoundForm, PollRoundForm
 from quizapp.rules import rounds as rules
-from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc, time_zones
+from quizapp.rules.lifecycle import QUICK_DURATIONS, local_to_utc
 from quizapp.rules.paste import split_statements
 from quizapp.rules.rounds import RoundKind
 from quizapp.rules.text import has_visible_text
 from quizapp.rules.times import later_by, within_bounds
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS, Code, Problem, facts_problems, poll_problems
 from quizapp.series import find_series
+from quizapp.zones import UTC_ZONE
 
 RoundForm = FactsRoundForm | PollRoundForm
 
@@ -170,8 +171,8 @@ class Schedule:
 
 
 def zone_of(form: Any) -> str:
-    """The time zone the form was filled in, UTC when unknown."""
-    return form.tz.data if form.tz.data in time_zones() else "UTC"
+    """The time zone the form was filled in, UTC when none was sent."""
+    return form.tz.data or UTC_ZONE
 
 
 def out_of_bounds() -> str:

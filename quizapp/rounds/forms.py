@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -30,6 +31,7 @@ from quizapp.models import (
     USERNAME_MAX,
 )
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
+from quizapp.zones import canonical_zone
 
 # SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and drops them in 3.4.
 CLOSE_CHOICES = [
@@ -63,9 +65,27 @@ class StatementForm(Form):
     explanation = TextAreaField(_l("The story behind it (shown at the reveal)"), validators=[Length(max=EXPLANATION_MAX)])
 
 
+NO_CORRECT = "none"
+
+
 class OptionForm(Form):
     text = StringField(_l("Option"), validators=[Length(max=OPTION_MAX)])
     is_correct = BooleanField(_l("Correct answer"))
+
+
+class TimeZoneField(SelectField):
+    """A time zone by its IANA id, one of those quizapp.zones offers; an old alias ("Asia/Calcutta") reads as its zone."""
+
+    def __init__(self, label: Any = None, **kwargs: Any) -> None:
+        # The choices are checked here, not against the list: an alias is no choice, yet means one.
+        super().__init__(label, validate_choice=False, render_kw={"class": "js-tz"}, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = canonical_zone(valuelist[0])
+        if self.data is None:
+            raise ValueError(_("Choose a time zone from the list."))
 
 
 class ScheduleMixin:
@@ -76,7 +96,7 @@ class ScheduleMixin:
     closes_at = RoundTimeField(
         _l("Closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
-    tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
+    tz = TimeZoneField(_l("Time zone"))
 
 
 class FactsRoundForm(ScheduleMixin, FlaskForm):
@@ -106,12 +126,29 @@ class PollRoundForm(ScheduleMixin, FlaskForm):
         description=_l("Quiz polls (with a correct answer) always keep results hidden until the close."),
     )
     options = FieldList(FormField(OptionForm), validators=[Length(max=MAX_OPTIONS, message=_l("A poll has 2 to 10 options."))])
+    # The editor's one choice of correct option (radio buttons): a row's number, or NO_CORRECT for an opinion poll.
+    correct = StringField()
+
+    def process(self, formdata: Any = None, obj: Any = None, data: Any = None, extra_filters: Any = None,
+                **kwargs: Any) -> None:
+        """Read the form, then mark the row the correct-answer choice names; the rows carry the mark from here on
+        (moving, checking, saving). Without that choice in the form, the rows' own marks stand."""
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        choice = self.correct.raw_data[0] if self.correct.raw_data else None
+        if choice is None:
+            return
+        rows = list(self.options)
+        if choice != NO_CORRECT and choice not in {str(index) for index in range(len(rows))}:
+            self.correct.process_errors.append(_("Choose the correct answer among the options, or no correct answer."))
+            return
+        for index, row in enumerate(rows):
+            row.form.is_correct.data = choice == str(index)
 
 
 class ExtendForm(FlaskForm):
     closes_choice = RadioField(_l("Extend until"), choices=CLOSE_CHOICES[:-1] + [SelectChoice("custom", _l("a time I choose"))], default="1d")
     closes_at = RoundTimeField(_l("New closing time"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-    tz = SelectField(_l("Time zone"), validate_choice=False, render_kw={"class": "js-tz"})
+    tz = TimeZoneField(_l("Time zone"))
 
 
 class PromoteForm(FlaskForm):

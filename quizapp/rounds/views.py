@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -62,11 +63,12 @@ from quizapp.rounds.forms import (
     PromoteForm,
 )
 from quizapp.rules import rounds as rules
-from quizapp.rules.lifecycle import RoundStatus, as_utc, time_zones
+from quizapp.rules.lifecycle import RoundStatus, as_utc
 from quizapp.rules.rounds import RoundKind
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
 from quizapp.snapshots import RoundSnapshot, load_round, rounds_page
 from quizapp.web import render_page_or_fragment
+from quizapp.zones import UTC_ZONE, canonical_zone, zone_choices
 
 FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
 
@@ -128,14 +130,14 @@ def _just_published(round_id: int | None) -> RoundSnapshot | None:
     return round_
 
 
-def _tz_default() -> str:
-    return session.get("tz") or "UTC"
-
-
 def _prepare(form: Any) -> Any:
-    form.tz.choices = time_zones()
-    if not form.tz.data:
-        form.tz.data = _tz_default()
+    """Offer the zones in the viewer's language, the one posted or last scheduled in chosen, else UTC."""
+    form.tz.choices = zone_choices(str(get_locale()))
+    chosen = form.tz.data or canonical_zone(session.get("tz"))
+    if chosen:
+        # app.js moves the browser's zone first; it selects it only where nobody chose a zone yet.
+        form.tz.render_kw = {**form.tz.render_kw, "data-tz-chosen": ""}
+    form.tz.data = chosen or UTC_ZONE
     return form
 
 
@@ -175,7 +177,7 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
         return _editor(form, round_, kind, locked, status, 422)
 
     round_ = _store(round_, form, kind, locked, schedule)
-    session["tz"] = form.tz.data if form.tz.data in time_zones() else session.get("tz")
+    session["tz"] = form.tz.data
     db.session.commit()
     if schedule is not None:
         flash(_("Published. Players can answer until the round closes."), "success")
@@ -229,6 +231,7 @@ def _edit_rows(form: Any, round_: Round | None, kind: str, locked: bool, status:
         return _editor(form, round_, kind, locked, status, 409)
     data, focus = edit_rows(form.data, kind, edit) if edit is not None else (form.data, None)
     data.pop("csrf_token", None)
+    data.pop("correct", None)  # a poll's rows carry the correct mark, moved with its row; the old row number is stale
     fresh = _prepare(FORMS[RoundKind(kind)](formdata=None, data=data))
     return _editor(fresh, round_, kind, locked, status, focus=focus)
 
@@ -277,13 +280,13 @@ def extend(round_id: int) -> str | tuple[str, int] | Response:
     form = _prepare(ExtendForm())
     now = utcnow()
     status = rules.status(round_, now)
-    if not form.validate():
-        abort(400)
     if status not in (RoundStatus.OPEN, RoundStatus.SCHEDULED):
         flash(_("A closed round can't be reopened."), "error")
         return redirect(url_for("rounds.dashboard"), code=303)
+    # Each refusal comes back as the editor with the message by its field (an unknown zone, a time in the past).
+    valid = form.validate()
     current = as_utc(round_.closes_at) if round_.closes_at else now
-    closes_at = closing_time(form, max(now, current))
+    closes_at = closing_time(form, max(now, current)) if valid else None
     if closes_at is not None and closes_at <= current:
         form.closes_at.errors.append(_("Choose a time after the current closing time."))
         closes_at = None

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class RoundStatus(StrEnum):
@@ -67,9 +66,3 @@ def local_to_utc(local: datetime, tz_name: str) -> datetime:
     except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise ValueError(f"unknown time zone: {tz_name!r}") from error
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
-
-
-@cache
-def time_zones() -> list[str]:
-    """Every IANA zone name this machine knows, sorted, with UTC."""
-    return sorted(available_timezones() | {"UTC"})

@@ -1,5 +1,5 @@
 // Progressive enhancement for Two Truths. Every page works without this file; it only
-// localises times, runs countdowns, fills the time zone, counts marks and asks before dangerous
+// localises times, runs countdowns, puts the browser's time zone first, counts marks and asks before dangerous
 // actions; htmx itself moves the focus to an `autofocus` element it swaps in. Loaded with `defer` from 'self' (no inline script,
 // so the CSP can stay `script-src 'self'`). It must never throw when an element is missing.
 (() => {
@@ -28,17 +28,25 @@
   }
 
   // ---- 1. local times ----
-  let dateFormatter = null;
-  function getDateFormatter() {
-    if (dateFormatter) return dateFormatter;
-    const options = { dateStyle: "medium", timeStyle: "short" };
+  // "December 2 at 10:35 PM" in the browser's zone, as the server writes it in UTC ("… 9:35 PM UTC"): Intl joins a
+  // day and a time with the language's own words ("at", "в"). The year only when it isn't this one.
+  const dateFormatters = {};
+  function getDateFormatter(withYear) {
+    const key = withYear ? "year" : "day";
+    if (dateFormatters[key]) return dateFormatters[key];
+    let lang = document.documentElement.lang || undefined;
     try {
-      dateFormatter = new Intl.DateTimeFormat(document.documentElement.lang || undefined, options);
+      Intl.DateTimeFormat.supportedLocalesOf(lang || []);
     } catch (err) {
-      // an unknown lang attribute raises RangeError; fall back to the browser's locale
-      dateFormatter = new Intl.DateTimeFormat(undefined, options);
+      lang = undefined; // an unknown lang attribute raises RangeError; fall back to the browser's locale
     }
-    return dateFormatter;
+    const options = { month: "long", day: "numeric", hour: "numeric", minute: "2-digit" };
+    // A 24-hour clock writes 06:05, as the language's short time (and the server) does; a 12-hour one 6:05 AM.
+    const cycle = new Intl.DateTimeFormat(lang, { hour: "numeric" }).resolvedOptions().hourCycle;
+    if (cycle === "h23" || cycle === "h24") options.hour = "2-digit";
+    if (withYear) options.year = "numeric";
+    dateFormatters[key] = new Intl.DateTimeFormat(lang, options);
+    return dateFormatters[key];
   }
 
   function localizeTimes(root) {
@@ -46,9 +54,9 @@
       if (el.dataset.localized) return;
       const date = parseDate(el.getAttribute("datetime"));
       if (!date) return;
-      // the server-rendered text stays available as a tooltip
+      // the server-rendered text (in UTC, saying so) stays available as a tooltip
       el.setAttribute("title", el.textContent.trim());
-      el.textContent = getDateFormatter().format(date);
+      el.textContent = getDateFormatter(date.getFullYear() !== new Date().getFullYear()).format(date);
       el.dataset.localized = "1";
     });
   }
@@ -78,8 +86,9 @@
       el.classList.add("done");
       return false;
     }
-    // the countdown macro renders the unit names in the page's language
-    const text = formatRemaining(left, JSON.parse(el.getAttribute("data-units")));
+    // the countdown macro renders the unit names and "in {time}" in the page's language
+    const remaining = formatRemaining(left, JSON.parse(el.getAttribute("data-units")));
+    const text = (el.getAttribute("data-template") || "{time}").replace("{time}", remaining);
     if (el.textContent !== text) el.textContent = text;
     return true;
   }
@@ -120,15 +129,37 @@
     }
   }
 
+  // The id the browser gives a zone it knows under several ("Asia/Calcutta" and "Asia/Kolkata" alike).
+  function browserIdOf(zone) {
+    try {
+      return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    } catch (err) {
+      return "";
+    }
+  }
+
+  function optionFor(select, zone) {
+    const options = Array.from(select.options);
+    const same = options.find((option) => option.value === zone);
+    if (same) return same;
+    // The list holds each zone under its IANA id, which some browsers report by an older name.
+    const id = browserIdOf(zone);
+    return options.find((option) => browserIdOf(option.value) === id) || null;
+  }
+
+  // The browser's zone goes first, where nobody has to look for it, and is chosen unless the curator chose one
+  // (the server marks that select data-tz-chosen).
   function fillTimeZones(root) {
     const zone = browserTimeZone();
     if (!zone) return;
     each(root, "select.js-tz", (el) => {
-      // only once per select, so a zone the user picked (even UTC) is never overwritten later
       if (el.dataset.tzFilled) return;
       el.dataset.tzFilled = "1";
-      if (el.value !== "" && el.value !== "UTC") return;
-      if (Array.from(el.options).some((option) => option.value === zone)) el.value = zone;
+      const option = optionFor(el, zone);
+      if (!option) return;
+      const chosen = el.value;
+      el.insertBefore(option, el.firstChild);
+      el.value = el.hasAttribute("data-tz-chosen") ? chosen : option.value;
     });
   }
 
