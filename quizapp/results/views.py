@@ -66,9 +66,12 @@ def _render_shared(round_: RoundSnapshot, results: RoundResults) -> SharedReveal
 
 
 def _my_result(round_: RoundSnapshot, results: RoundResults, answer: PlayerAnswer | None) -> Markup | None:
-    """The viewer's own score, rank and share of players beaten, shown before everything else."""
-    if answer is None or not round_.is_scored:
+    """The viewer's own score, rank and share of players beaten (or their vote, in an opinion poll), first."""
+    if answer is None:
         return None
+    if not round_.is_scored:
+        vote = next((row for row in results.options if row.option.id == answer.option_id), None)
+        return Markup(render_template("results/_my_vote.html", vote=vote, results=results)) if vote else None
     if results.facts is not None:
         distribution = results.facts.distribution
         correct = None
