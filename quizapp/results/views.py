@@ -14,11 +14,12 @@ from quizapp.access import signed_in_user_id, visible_round
 from quizapp.cache import kept_rendering
 from quizapp.leaderboard.tables import board_html
 from quizapp.models import utcnow
+from quizapp.queries import PlayerAnswer
 from quizapp.results import bp
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
-from quizapp.rules.ranking import BoardPage, board_page
+from quizapp.rules.ranking import BoardPage, board_page, place_of, podium
 from quizapp.snapshots import RoundSnapshot, load_round
 from quizapp.web import iso_utc, shareable
 
@@ -36,26 +37,50 @@ class SharedReveal:
     """
 
     header: Markup
-    stats: Markup
-    statements: tuple[tuple[Markup, Markup], ...]  # (not marked, marked by the viewer), in the round's order
-    highlights: Markup
+    # Each statement as seen by (someone who did not play, a player who left it, a player who marked it false).
+    statements: tuple[tuple[Markup, Markup, Markup], ...]
+    crowd: Markup  # a facts round's figures, podium, chart of scores and highlights
 
-    def statements_for(self, marked: frozenset[int], round_: RoundSnapshot) -> list[Markup]:
-        return [pair[statement.id in marked] for statement, pair in zip(round_.statements, self.statements,
-                                                                        strict=True)]
+    def statements_for(self, answer: PlayerAnswer | None, round_: RoundSnapshot) -> list[Markup]:
+        def seen(statement_id: int) -> int:
+            return 0 if answer is None else 2 if statement_id in answer.marked_ids else 1
+
+        return [forms[seen(statement.id)] for statement, forms in zip(round_.statements, self.statements, strict=True)]
 
 
 def _render_shared(round_: RoundSnapshot, results: RoundResults) -> SharedReveal:
-    def statement(row: object, mine: bool) -> Markup:
-        return Markup(render_template("results/_statement.html", row=row, mine=mine))
+    def statement(row: object, played: bool, mine: bool) -> Markup:
+        return Markup(render_template("results/_statement.html", row=row, played=played, mine=mine))
 
-    facts = round_.is_facts
+    crowd = Markup()
+    if round_.is_facts:
+        top, more = podium(results.leaderboard)
+        crowd = Markup(render_template("results/_crowd.html", results=results, summary=results.facts,
+                                       podium=top, more_on_podium=more))
     return SharedReveal(
         header=Markup(render_template("results/_header.html", round=round_)),
-        stats=Markup(render_template("results/_stats.html", summary=results.facts)) if facts else Markup(),
-        statements=tuple((statement(row, False), statement(row, True)) for row in results.statements),
-        highlights=Markup(render_template("results/_highlights.html", results=results)) if facts else Markup(),
+        statements=tuple((statement(row, False, False), statement(row, True, False), statement(row, True, True))
+                         for row in results.statements),
+        crowd=crowd,
     )
+
+
+def _my_result(round_: RoundSnapshot, results: RoundResults, answer: PlayerAnswer | None) -> Markup | None:
+    """The viewer's own score, rank and share of players beaten (or their vote, in an opinion poll), first."""
+    if answer is None:
+        return None
+    if not round_.is_scored:
+        vote = next((row for row in results.options if row.option.id == answer.option_id), None)
+        return Markup(render_template("results/_my_vote.html", vote=vote, results=results)) if vote else None
+    if results.facts is not None:
+        distribution = results.facts.distribution
+        correct = None
+    else:
+        correct = next((row for row in results.options if row.option.is_correct), None)
+        right = correct.votes if correct else 0
+        distribution = [results.players - right, right]
+    return Markup(render_template("results/_my_result.html", round=round_, answer=answer, correct=correct,
+                                  place=place_of(answer.points, distribution)))
 
 
 @bp.route("/rounds/<int:round_id>/reveal")
@@ -74,15 +99,17 @@ def reveal(round_id: int) -> str:
     def article() -> Markup:
         return Markup(render_template(
             "results/_reveal.html", round=round_, results=results, answer=answer, shared=shared,
-            statements=shared.statements_for(answer.marked_ids if answer else frozenset(), round_),
+            statements=shared.statements_for(answer, round_),
             board=_top_of_board(round_, board) if board is not None else None,
         ))
 
     if answer is None and not (board is not None and board.shows_viewer):
         # Nothing of the viewer's own on it (a visitor, a player who did not play it): everyone's page, kept whole.
-        return render_template("results/reveal.html", round=round_,
+        return render_template("results/reveal.html", round=round_, header=shared.header,
                                article=kept_rendering(versions.reveal_page_key(round_), article))
-    return render_template("results/reveal.html", round=round_, article=article())
+    # The viewer's own result goes before the article, outside every kept part.
+    return render_template("results/reveal.html", round=round_, header=shared.header,
+                           my_result=_my_result(round_, results, answer), article=article())
 
 
 def _top_of_board(round_: RoundSnapshot, board: BoardPage) -> Markup:

@@ -94,3 +94,40 @@ def board_page(ranked: Sequence[Ranked], page: int, per_page: int, player_id: in
     if player_id is not None and not on_page:
         me = next((row for row in ranked if row.standing.player_id == player_id), None)
     return BoardPage(rows=rows, me=me, page=page, pages=pages, total=len(ranked), shows_viewer=on_page or me is not None)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one player's points stand among everyone who played a round, the player included."""
+
+    rank: int  # as the round's leaderboard has it: equal points share a rank
+    players: int
+    tied_with: int  # other players on the same points
+    beaten: int  # players on fewer points
+
+    @property
+    def others(self) -> int:
+        return self.players - 1
+
+
+def place_of(points: int, distribution: Sequence[int]) -> Place:
+    """Place `points` among players counted per score (`distribution[p]` players scored p points).
+
+    Read from the counts alone, so a reveal finds its viewer's rank without walking the leaderboard.
+    """
+    above = sum(count for scored, count in enumerate(distribution) if scored > points)
+    beaten = sum(count for scored, count in enumerate(distribution) if scored < points)
+    same = distribution[points] if 0 <= points < len(distribution) else 0
+    return Place(rank=above + 1, players=sum(distribution), tied_with=max(same - 1, 0), beaten=beaten)
+
+
+def podium(ranked: Sequence[Ranked], places: int = 3) -> tuple[list[Ranked], int]:
+    """The first `places` rows of a ranked list, and how many more rows share the rank of the last one shown:
+    a tie for third place is named, not cut."""
+    top = list(ranked[:places])
+    more = 0
+    for row in ranked[places:]:
+        if row.rank != top[-1].rank:
+            break
+        more += 1
+    return top, more

@@ -9,7 +9,7 @@ from quizapp.extensions import db
 from quizapp.models import Round, Series
 
 ROW = re.compile(
-    r'<td class="rank">(\d+)</td>\s*<th scope="row">([^<]+)</th>\s*'
+    r'<td class="rank">(\d+)</td>\s*<th scope="row">([^<]+?)\s*(?:<span[^>]*>[^<]*</span>\s*)*</th>\s*'
     r'<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>\s*<td class="num">([^<]+)</td>'
 )
 

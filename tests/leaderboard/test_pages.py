@@ -3,7 +3,7 @@ import re
 
 
 def ranks_and_names(html: str) -> list[tuple[str, str]]:
-    return re.findall(r'<td class="rank">(\d+)</td>\s*<th scope="row">([^<]+?)(?: <span|</th>)', html)
+    return re.findall(r'<td class="rank">(\d+)</td>\s*<th scope="row">([^<]+?)\s*(?:<span|</th>)', html)
 
 
 def test_overall_leaderboard_pages_and_shows_the_viewer_below_the_page(app, make, visitor, monkeypatch):

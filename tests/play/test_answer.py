@@ -523,8 +523,8 @@ def test_an_answer_while_the_database_stays_locked_gets_a_503_and_can_be_sent_ag
 
 def listed(html: str, title: str) -> str:
     """The home page's entry of the round with this title."""
-    start = html.index(f">{title}</a>")
-    return html[start : html.index("</li>", start)]
+    title_at = html.index(f">{title}</a>")
+    return html[html.rindex("<li", 0, title_at) : html.index("</li>", title_at)]
 
 
 def test_home_says_which_rounds_are_facts_or_polls_and_which_the_player_answered(make, author, new_player):

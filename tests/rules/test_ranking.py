@@ -1,6 +1,15 @@
 import pytest
 
-from quizapp.rules.ranking import Ranked, Standing, board_page, competition_ranks, rank_standings
+from quizapp.rules.ranking import (
+    Place,
+    Ranked,
+    Standing,
+    board_page,
+    competition_ranks,
+    place_of,
+    podium,
+    rank_standings,
+)
 
 
 def standing(player_id, name, points, *, rounds=1, perfect=0, max_points=3):
@@ -126,3 +135,52 @@ def test_board_page_does_not_repeat_the_viewer_who_is_on_the_page():
 def test_board_page_shows_the_viewer_when_their_row_is_on_it_or_added_below(player_id, page, shows_viewer):
     # The reveal and leaderboard pages are kept whole only when they show nothing of the viewer's.
     assert board_page(_board(25), page=page, per_page=10, player_id=player_id).shows_viewer is shows_viewer
+
+
+# --- the viewer's place and the podium at the reveal ------------------------------------------------------
+
+
+def test_place_of_ranks_as_the_leaderboard_does_equal_points_sharing_a_rank():
+    # 1 player on 0 points, 2 on 1, 3 on 2, 1 on 3: ranks 1 (3 pts), 2 (2 pts) ×3, 5 (1 pt) ×2, 7 (0 pts)
+    distribution = [1, 2, 3, 1]
+    assert [place_of(points, distribution).rank for points in (3, 2, 1, 0)] == [1, 2, 5, 7]
+    assert competition_ranks([3, 2, 2, 2, 1, 1, 0]) == [1, 2, 2, 2, 5, 5, 7]
+
+
+def test_place_of_counts_the_players_beaten_and_those_tied():
+    place = place_of(2, [1, 2, 3, 1])
+    assert (place.players, place.others, place.beaten, place.tied_with) == (7, 6, 3, 2)
+
+
+def test_place_of_a_lone_player_is_first_with_nobody_beaten():
+    place = place_of(1, [0, 1])
+    assert (place.rank, place.others, place.beaten, place.tied_with) == (1, 0, 0, 0)
+
+
+def test_place_of_points_outside_the_counts_still_ranks_them():
+    assert place_of(3, [2, 1]) == Place(rank=1, players=3, tied_with=0, beaten=3)
+
+
+def ranked_points(*points):
+    ordered = rank_standings(standing(i, f"p{i}", value) for i, value in enumerate(points))
+    return ordered
+
+
+def test_podium_is_the_top_three_rows():
+    top, more = podium(ranked_points(5, 4, 3, 2))
+    assert [row.rank for row in top] == [1, 2, 3] and more == 0
+
+
+def test_podium_names_how_many_more_share_the_third_place():
+    top, more = podium(ranked_points(5, 4, 4, 4, 4, 1))
+    assert [row.rank for row in top] == [1, 2, 2] and more == 2
+
+
+def test_podium_of_a_three_way_tie_for_first_is_three_firsts():
+    top, more = podium(ranked_points(2, 2, 2, 2, 1))
+    assert [row.rank for row in top] == [1, 1, 1] and more == 1
+
+
+def test_podium_of_fewer_players_than_places_shows_them_all():
+    assert podium(ranked_points(3)) == (ranked_points(3), 0)
+    assert podium([]) == ([], 0)
