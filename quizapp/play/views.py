@@ -48,12 +48,16 @@ def round_context(round_: RoundSnapshot, *, answer: PlayerAnswer | None = None, 
         marked = set(answer.marked_ids)
         chosen = answer.option_id
     status = round_.status()
+    results = voter_tally(round_, answer)
     return {
         "round": round_,
         "status": status,
         "answer": answer,
         "confirmation": confirmation_html(round_, answer) if answer is not None else None,
-        "results": voter_tally(round_, answer),
+        "results": results,
+        # One count on the page: beside a voter's tally it is the tally's own total, and comes with its refreshes.
+        "answers_so_far": results.players if results is not None else round_.answer_count,
+        "count_in_tally": results is not None and status is RoundStatus.OPEN,
         "marked": marked or set(),
         "chosen": chosen,
         "error": error,
@@ -182,15 +186,28 @@ def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tup
     if result.outcome in (Outcome.STORED, Outcome.ALREADY_ANSWERED):
         if not is_htmx():
             return redirect(url_for("play.round_page", round_id=round_.id), code=303)
-        if result.answer is not None and voter_tally(round_, result.answer) is None and round_.status() is RoundStatus.OPEN:
-            return answered_panel_html(round_, result.answer), 200  # every answer's response: see its docstring
-        return _panel(round_, 200, answer=result.answer, looked_up=True)
+        if round_.status() is RoundStatus.OPEN and not rules.voter_sees_tally(round_, utcnow(), has_answered=True):
+            # Every answer's response (see answered_panel_html): kept whole, so it can't carry the count, which
+            # the page fetches at once instead, with this answer in it.
+            return answered_panel_html(round_, result.answer), 200, COUNT_CHANGED  # type: ignore[arg-type]
+        context = round_context(round_, answer=result.answer, looked_up=True)
+        # The tally counted this answer: the page's count shows the same total, out of band.
+        return render_template("play/_round_panel.html", **context) + _count_out_of_band(context), 200
     message = refusal_message(result, round_, choice)
     if not is_htmx():
         return _back_to_round(round_.id, choice, message)
     # htmx swaps the panel back in place, the marks kept; a round no longer open shows where it stands instead.
     http_status = {Outcome.NOT_OPEN: 409, Outcome.HOST: 403, Outcome.STALE: 409}.get(result.outcome, 422)
     return _panel(round_, http_status, marked=set(choice.marked), chosen=choice.option, looked_up=True, error=message)
+
+
+# Asks the page's live count (play/_live_count.html) to fetch itself now.
+COUNT_CHANGED = {"HX-Trigger": '{"answered": {"target": "#live-count"}}'}
+
+
+def _count_out_of_band(context: dict[str, Any]) -> str:
+    """The page's live count, for htmx to swap in beside the response's own target."""
+    return render_template("play/_live_count.html", oob=True, **context)
 
 
 def _back_to_round(round_id: int, choice: Choice, message: str) -> Response:
@@ -244,11 +261,15 @@ def tally(round_id: int) -> str | tuple[str, int, dict[str, str]]:
     results = voter_tally(round_, answer)
     if results is None:
         return render_error(403, _("The tally shows once you have voted, or at the reveal."))
-    return render_template("results/_poll.html", round=round_, results=results, answer=answer, live=True)
+    tally_html = render_template("results/_poll.html", round=round_, results=results, answer=answer, live=True)
+    # The page's answer count is this tally's total, refreshed with it: the two never disagree.
+    return tally_html + _count_out_of_band({"round": round_, "status": round_.status(), "statuses": RoundStatus,
+                                            "answers_so_far": results.players, "count_in_tally": True})
 
 
 @bp.route("/rounds/<int:round_id>/count")
 def live_count(round_id: int) -> str:
     """The live answer count; its polling stops once the round is no longer open."""
     round_ = visible_round(round_id)
-    return render_template("play/_live_count.html", round=round_, status=round_.status(), statuses=RoundStatus)
+    return render_template("play/_live_count.html", round=round_, status=round_.status(), statuses=RoundStatus,
+                           answers_so_far=round_.answer_count)

@@ -349,7 +349,7 @@ def test_live_count_polls_while_open_and_stops_once_closed(make, facts, new_play
     new_player("alice").answer(round_id, false_ids)
     live = text(visitor.get(f"/rounds/{round_id}/count"))
     assert live.lstrip().startswith('<p id="live-count"')
-    assert 'hx-trigger="every 5s"' in live
+    assert 'hx-trigger="every 5s, answered"' in live
     assert f'hx-get="/rounds/{round_id}/count"' in live
     assert "1 answer so far" in live
 
