@@ -257,6 +257,10 @@ CASES: dict[str, Case] = {
         "html-script", "pat", "GET",
         f"/rounds/@open_facts?marks={quote(SCRIPT)}&marks=@rival_statement1&marks=%EF%BC%91&marks=@true0&option={HUGE}",
         status=200, check="only_the_rounds_own_mark_is_ticked"),
+    # --- the dashboard's live answer counts ---
+    "answer-counts-hostile-page": Case("html-script", "host", "GET", f"/curator/answer-counts?page={quote(SCRIPT)}",
+                                       status=200, htmx=True),
+    "answer-counts-as-player": Case("forbidden", "pat", "GET", "/curator/answer-counts", status=403, htmx=True),
     # --- the round editor ---
     "editor-empty-title": Case("empty", "host", "POST", NEW, editor(title=""), message="Give the round a title."),
     "editor-whitespace-title": Case("whitespace-only", "host", "POST", NEW, editor(title=" \t\r\n "),
