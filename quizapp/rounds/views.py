@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 

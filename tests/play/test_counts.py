@@ -72,7 +72,7 @@ def test_the_tally_and_the_count_refresh_together(make, others, new_player):
     assert player.answer(poll_id, option=tea).status_code == 303
     page = text(player.get(f"/rounds/{poll_id}"))
     assert "hx-trigger" not in live_count(page) and "1 answer so far" in live_count(page)
-    assert 'hx-get="/rounds/%d/tally"' % poll_id in page
+    assert f'hx-get="/rounds/{poll_id}/tally"' in page
 
     db.session.rollback()  # the test's own read must not hold the write the next answer needs
     make.answer(poll, others[0], option=tea)
