@@ -136,7 +136,7 @@ def linked_choice() -> Choice:
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
-def answer(round_id: int) -> str | tuple[str, int] | Response:
+def answer(round_id: int) -> str | tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     """Take the player's answer: once, final, and only while the round is open."""
     # The busiest write: the player comes from the signed cookie, checked by the answer's own INSERT.
     claim = claimed_player()
@@ -177,7 +177,8 @@ def _decide(round_id: int, claim: Claim | None, choice: Choice) -> tuple[RoundSn
     return round_, answer_round(round_, claim, choice, at)
 
 
-def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tuple[str, int] | Response:
+def _respond(round_: RoundSnapshot, result: Result,
+             choice: Choice) -> str | tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     """The response to each outcome: the confirmation, or the form again with the player's marks kept."""
     if db.session.registry.has() and db.session().in_transaction():
         # The answer is settled, and what the response reads next needs no write lock: on SQLite, the others'
@@ -186,13 +187,18 @@ def _respond(round_: RoundSnapshot, result: Result, choice: Choice) -> str | tup
     if result.outcome in (Outcome.STORED, Outcome.ALREADY_ANSWERED):
         if not is_htmx():
             return redirect(url_for("play.round_page", round_id=round_.id), code=303)
-        if round_.status() is RoundStatus.OPEN and not rules.voter_sees_tally(round_, utcnow(), has_answered=True):
+        answered = result.answer
+        if (answered is not None and round_.status() is RoundStatus.OPEN
+                and not rules.voter_sees_tally(round_, utcnow(), has_answered=True)):
             # Every answer's response (see answered_panel_html): kept whole, so it can't carry the count, which
             # the page fetches at once instead, with this answer in it.
-            return answered_panel_html(round_, result.answer), 200, COUNT_CHANGED  # type: ignore[arg-type]
-        context = round_context(round_, answer=result.answer, looked_up=True)
+            return answered_panel_html(round_, answered), 200, COUNT_CHANGED
+        context = round_context(round_, answer=answered, looked_up=True)
+        panel = render_template("play/_round_panel.html", **context)
+        if context["results"] is None:  # closed as it was answered: the count fetches itself, as above
+            return panel, 200, COUNT_CHANGED
         # The tally counted this answer: the page's count shows the same total, out of band.
-        return render_template("play/_round_panel.html", **context) + _count_out_of_band(context), 200
+        return panel + _count_out_of_band(context), 200
     message = refusal_message(result, round_, choice)
     if not is_htmx():
         return _back_to_round(round_.id, choice, message)
