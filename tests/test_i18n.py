@@ -283,8 +283,9 @@ def test_facts_round_and_answer_in_russian(make, ru_player) -> None:  # type: ig
     assert "Отправить ответ" in text
 
     wrong = player.answer(round_.id, marks=lies[:1])
-    assert wrong.status_code == 422
-    assert "Нужно отметить ровно 2 ложных утверждения, а вы отметили 1." in assert_russian(wrong)
+    assert wrong.status_code == 303  # back to the round page, which says why
+    assert "Нужно отметить ровно 2 ложных утверждения, а вы отметили 1." in assert_russian(
+        player.get(wrong.headers["Location"]))
     wrong_htmx = player.answer(round_.id, marks=lies[:1], htmx=True)
     assert "ложных утверждения" in assert_russian(wrong_htmx, page=False)
 
@@ -304,8 +305,8 @@ def test_poll_round_and_vote_in_russian(make, ru_player) -> None:  # type: ignor
     player = ru_player("Петя")
     assert "Выберите один ответ." in assert_russian(player.get(f"/rounds/{poll.id}"))
     no_choice = player.answer(poll.id)
-    assert no_choice.status_code == 422
-    assert "Выберите один из вариантов." in assert_russian(no_choice)
+    assert no_choice.status_code == 303  # back to the round page, which says why
+    assert "Выберите один из вариантов." in assert_russian(player.get(no_choice.headers["Location"]))
     voted = player.answer(poll.id, option=poll.options[1].id, htmx=True)
     text = assert_russian(voted, page=False)
     assert "Ваш голос: Зелёный" in text and "1 голос" in text and "ваш голос" in text
@@ -322,9 +323,14 @@ def test_round_states_for_a_visitor_in_russian(make, ru_visitor) -> None:  # typ
     assert "Раунд закрыт: ответы больше не принимаются." in assert_russian(ru_visitor.get(f"/rounds/{closed.id}"))
     not_yet = assert_russian(ru_visitor.get(f"/rounds/{open_round.id}/reveal"))
     assert "Итоги откроются после закрытия раунда" in not_yet
-    answer = ru_visitor.answer(open_round.id, marks=false_ids(open_round))
-    assert answer.status_code == 422
-    assert "Сначала присоединитесь к игре" in assert_russian(answer)
+    # The visitor's form takes the marks to joining, and the join page comes back to the round with them.
+    to_join = ru_visitor.get(f"/rounds/{open_round.id}/join", query_string={"marks": false_ids(open_round)})
+    assert to_join.status_code == 303
+    assert "Выберите ник и сразу играйте" in assert_russian(ru_visitor.get(to_join.headers["Location"]))
+    answer = ru_visitor.post_form("/join", f"/rounds/{open_round.id}/answer",
+                                  [("marks", mark) for mark in false_ids(open_round)])
+    assert answer.status_code == 303
+    assert "Сначала присоединитесь к игре" in assert_russian(ru_visitor.get(answer.headers["Location"]))
 
 
 def test_facts_reveal_in_russian(make, ru_player) -> None:  # type: ignore[no-untyped-def]

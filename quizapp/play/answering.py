@@ -22,6 +22,7 @@ from quizapp.queries import PlayerAnswer, player_answer
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.scoring import is_valid_facts_marks, score_facts, score_poll
+from quizapp.rules.validity import MAX_STATEMENTS
 from quizapp.snapshots import RoundSnapshot, load_round
 
 ID_DIGITS_MAX = 12
@@ -65,6 +66,18 @@ class Choice:
             option=int(option) if option and readable(option) else None,
             unreadable=not all(readable(value) for value in values),
         )
+
+    def within(self, round_: RoundSnapshot) -> Choice:
+        """Only what belongs to the round, each once, in the round's order: marks carried in a link (through
+        joining, or back from a refused answer) are ticked again, and anything else in it is dropped."""
+        if round_.is_facts:
+            return Choice(marked=tuple(s.id for s in round_.statements if s.id in self.marked))
+        known = any(option.id == self.option for option in round_.options)
+        return Choice(option=self.option if known else None)
+
+    def as_query(self) -> dict[str, object]:
+        """The choice as a link's query (url_for's keywords), at most one mark per statement a round can have."""
+        return {"marks": sorted(set(self.marked))[:MAX_STATEMENTS], "option": self.option}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -39,7 +40,7 @@ from quizapp.data.rounds_json import (
 from quizapp.extensions import db, login_manager
 from quizapp.logs import log_event
 from quizapp.models import Round, User, utcnow
-from quizapp.paging import page_number, page_of
+from quizapp.paging import Page, page_number, page_of
 from quizapp.rounds import bp
 from quizapp.rounds.editor import (
     RowEdit,
@@ -115,11 +116,30 @@ def own_round(round_id: int) -> Round:
 @curator_required
 def dashboard() -> str:
     """List the curator's rounds with where each stands and its answers so far."""
+    pager, now = _my_rounds(), utcnow()
+    return render_template("rounds/dashboard.html", rounds=pager.items, pager=pager, now=now, form=EmptyForm(),
+                           shared=_just_published(request.args.get("published", type=int)),
+                           counting=_any_open(pager, now))
+
+
+@bp.route("/answer-counts")
+@curator_required
+def answer_counts() -> str:
+    """The answers so far of the dashboard page's rounds, refreshed together while any of them is open."""
+    pager = _my_rounds()
+    return render_template("rounds/_answer_counts.html", rounds=pager.items, pager=pager,
+                           counting=_any_open(pager, utcnow()), refresh=True)
+
+
+def _my_rounds() -> Page[RoundSnapshot]:
     # A page at a time: one import may add 500 rounds, and a busy host keeps adding.
-    pager = rounds_page(Round.curator_id == current_user.id, order_by=[Round.created_at.desc(), Round.id.desc()],
-                        page=page_number())
-    return render_template("rounds/dashboard.html", rounds=pager.items, pager=pager, now=utcnow(), form=EmptyForm(),
-                           shared=_just_published(request.args.get("published", type=int)))
+    return rounds_page(Round.curator_id == current_user.id, order_by=[Round.created_at.desc(), Round.id.desc()],
+                       page=page_number())
+
+
+def _any_open(pager: Page[RoundSnapshot], now: datetime) -> bool:
+    """Whether a count on this page can still move: answers come in only while a round is open."""
+    return any(round_.status(now) is RoundStatus.OPEN for round_ in pager.items)
 
 
 def _just_published(round_id: int | None) -> RoundSnapshot | None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from flask import request
 from sqlalchemy import delete, event, func, select
+from werkzeug.datastructures import MultiDict
 
 from quizapp.extensions import db
 from quizapp.models import Answer, Mark, Round, User, utcnow
 from quizapp.rules.lifecycle import as_utc
 from quizapp.web import render_page_or_fragment
+from tests.conftest import csrf_from
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -71,6 +74,20 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
     return response.get_data(as_text=True)
 
 
+def seen_after_refusal(player, response, round_id: int, htmx: bool, status: int) -> str:  # type: ignore[no-untyped-def]
+    """What the player sees after a refused answer: htmx gets the panel back in place with `status`; a plain
+    answer is sent back to the round page (303), never left at /answer, where the message shows as a flash."""
+    if htmx:
+        assert response.status_code == status
+        return text(response)
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert location.path == f"/rounds/{round_id}"
+    page = player.get(response.headers["Location"])
+    assert page.status_code == 200
+    return text(page)
+
+
 @pytest.fixture
 def author(make):  # type: ignore[no-untyped-def]
     """The curator who wrote the rounds (no password: hashing one would only slow the tests)."""
@@ -122,9 +139,8 @@ def test_plain_answer_redirects_to_the_round_page_which_shows_the_confirmation(f
 def test_wrong_number_of_marks_is_refused_with_the_marks_kept_checked(facts, new_player, htmx, how_many):
     round_id, false_ids, true_ids = facts
     marks = (false_ids + true_ids)[:how_many]
-    response = new_player("alice").answer(round_id, marks, htmx=htmx)
-    body = text(response)
-    assert response.status_code == 422
+    player = new_player("alice")
+    body = seen_after_refusal(player, player.answer(round_id, marks, htmx=htmx), round_id, htmx, 422)
     assert f"{MARK_TWO}; you marked {how_many}." in body
     assert checked_ids(body) == set(marks)
     assert ("<html" in body) is not htmx
@@ -160,10 +176,12 @@ def test_marking_a_statement_twice_is_refused(facts, new_player):
 )
 def test_unknown_or_malformed_statement_id_is_refused_and_nothing_stored(facts, new_player, forged, htmx):
     round_id, false_ids, _true_ids = facts
-    response = new_player("alice").answer(round_id, [false_ids[0], forged], htmx=htmx)  # type: ignore[list-item]
-    assert response.status_code == 422
-    assert ("<html" in text(response)) is not htmx
-    assert "That statement is not part of this round." in text(response)
+    player = new_player("alice")
+    response = player.answer(round_id, [false_ids[0], forged], htmx=htmx)  # type: ignore[list-item]
+    body = seen_after_refusal(player, response, round_id, htmx, 422)
+    assert ("<html" in body) is not htmx
+    assert "That statement is not part of this round." in body
+    assert checked_ids(body) == {false_ids[0]}  # the forged one is dropped, the player's own mark kept
     assert stored_answers(round_id) == []
     assert stored_marks(round_id) == 0
 
@@ -180,20 +198,29 @@ def test_statement_of_another_round_is_refused_and_nothing_stored(make, author, 
     assert stored_answers(other_id) == []
 
 
-def assert_told_to_join(response, round_id: int, marked: list[int]) -> None:  # type: ignore[no-untyped-def]
-    """The form comes back with the marks kept and a pointer to joining; nothing is stored or counted."""
-    body = text(response)
-    assert response.status_code == 422
+def assert_told_to_join(player, response, round_id: int, marked: list[int], htmx: bool) -> None:  # type: ignore[no-untyped-def]
+    """The form comes back with the marks kept and a way to join that takes them along; nothing is stored."""
+    body = seen_after_refusal(player, response, round_id, htmx, 422)
     assert "Join first: pick a nickname, then send your answer." in body
     assert checked_ids(body) == set(marked)
+    assert f'action="/rounds/{round_id}/join"' in body
     assert stored_answers(round_id) == []
     assert answer_count(round_id) == 0
+
+
+def answer_signed_out(player, round_id: int, marks: list[int], htmx: bool):  # type: ignore[no-untyped-def]
+    """Post an answer from a session that acts for nobody. Its round page has no form that posts (the visitor's
+    form leads to joining), but a page opened while signed in does, and a script may post anyway."""
+    token = csrf_from(text(player.get("/join")))
+    return player.client.post(f"/rounds/{round_id}/answer", headers=HTMX if htmx else {},
+                              data=MultiDict([("csrf_token", token), *(("marks", i) for i in marks)]))
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 def test_visitor_is_told_to_join_first_and_nothing_is_stored(facts, visitor, htmx):
     round_id, false_ids, _true_ids = facts
-    assert_told_to_join(visitor.answer(round_id, false_ids, htmx=htmx), round_id, false_ids)
+    response = answer_signed_out(visitor, round_id, false_ids, htmx)
+    assert_told_to_join(visitor, response, round_id, false_ids, htmx)
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
@@ -204,7 +231,8 @@ def test_a_session_whose_account_is_gone_is_told_to_join_and_nothing_is_stored(f
     db.session.rollback()
     db.session.execute(delete(User).where(User.username == "ghost"))
     db.session.commit()
-    assert_told_to_join(player.answer(round_id, false_ids, htmx=htmx), round_id, false_ids)
+    response = answer_signed_out(player, round_id, false_ids, htmx)
+    assert_told_to_join(player, response, round_id, false_ids, htmx)
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
@@ -212,10 +240,10 @@ def test_closed_round_says_so_links_the_reveal_and_stores_nothing(make, facts, n
     round_id, false_ids, _true_ids = facts
     player = new_player("alice")
     close_now(round_id)
-    response = player.answer(round_id, false_ids, htmx=htmx)
-    body = text(response)
-    assert response.status_code == 409
+    body = seen_after_refusal(player, player.answer(round_id, false_ids, htmx=htmx), round_id, htmx, 409)
     assert "This round is closed: answers are no longer taken." in body
+    if not htmx:
+        assert "Your answer arrived after the round closed: it was not counted." in body
     assert f'href="/rounds/{round_id}/reveal"' in body
     assert ("<html" in body) is not htmx
     assert stored_answers(round_id) == []
@@ -321,7 +349,7 @@ def test_live_count_polls_while_open_and_stops_once_closed(make, facts, new_play
     new_player("alice").answer(round_id, false_ids)
     live = text(visitor.get(f"/rounds/{round_id}/count"))
     assert live.lstrip().startswith('<p id="live-count"')
-    assert 'hx-trigger="every 5s"' in live
+    assert 'hx-trigger="every 5s, answered"' in live
     assert f'hx-get="/rounds/{round_id}/count"' in live
     assert "1 answer so far" in live
 
@@ -372,7 +400,8 @@ def test_a_refused_answer_renders_its_page_without_holding_the_write_lock(app, f
 
     monkeypatch.setattr("quizapp.play.views.render_page_or_fragment", render)
     db.session.rollback()  # the test's own read transaction must not be what holds anything
-    assert player.answer(round_id, false_ids).status_code == 409
+    # With htmx: a plain answer is sent back to the round page, with nothing rendered by the POST itself.
+    assert player.answer(round_id, false_ids, htmx=True).status_code == 409
     assert lock_free_while_rendering == [True]
 
 

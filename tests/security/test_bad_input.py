@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import Flask
@@ -23,6 +24,8 @@ from tests.conftest import Player
 from tests.security.conftest import HTMX, SCRIPT, TEMPLATE, World, assert_safe, in_a_while, snapshot, text, token
 
 MAX = 1024 * 1024
+# A refused plain (no-JS) answer is sent back to the round page, its marks in the address, the reason flashed there.
+SENT_BACK = 303
 HUGE = "99999999999999999999"
 RTL = "\u202e"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
@@ -188,18 +191,20 @@ CASES: dict[str, Case] = {
     # --- answering a facts round ---
     "welcome-extra-fields": Case("extra-fields", "pat", "POST", "/welcome/dismiss", (("welcome", SCRIPT),), status=303),
     "welcome-nul": Case("nul", "pat", "POST", "/welcome/dismiss", (("welcome", "a\x00"),), status=400, htmx=True),
-    "answer-no-marks": Case("empty", "pat", "POST", ANSWER, (), message="Mark exactly 2 statements"),
+    "answer-no-marks": Case("empty", "pat", "POST", ANSWER, (), message="Mark exactly 2 statements", status=SENT_BACK),
     "answer-whitespace-marks": Case("whitespace-only", "pat", "POST", ANSWER, (("marks", " "), ("marks", "\t")),
-                                    message="That statement is not part of this round."),
-    "answer-zero-width-id": Case("zero-width", "pat", "POST", ANSWER, (("marks", "@false0"), ("marks", "\u200b@false1"))),
+                                    message="That statement is not part of this round.", status=SENT_BACK),
+    "answer-zero-width-id": Case("zero-width", "pat", "POST", ANSWER, (("marks", "@false0"), ("marks", "\u200b@false1")),
+                                 status=SENT_BACK),
     "answer-script-mark": Case("html-script", "pat", "POST", ANSWER, (("marks", "@false0"), ("marks", SCRIPT)), htmx=True),
-    "answer-template-mark": Case("template", "pat", "POST", ANSWER, (("marks", "@false0"), ("marks", TEMPLATE))),
+    "answer-template-mark": Case("template", "pat", "POST", ANSWER, (("marks", "@false0"), ("marks", TEMPLATE)),
+                                 status=SENT_BACK),
     "answer-mark-of-another-round": Case("id-of-another-round", "pat", "POST", ANSWER,
-                                         (("marks", "@false0"), ("marks", "@rival_statement1"))),
+                                         (("marks", "@false0"), ("marks", "@rival_statement1")), status=SENT_BACK),
     "answer-nul": Case("nul", "pat", "POST", ANSWER, (("marks", "@false0"), ("marks", "@false1\x00")), status=400),
     "answer-invalid-utf8": Case("invalid-utf8", "pat", "POST", ANSWER, Raw(b"marks=1&marks=%FF"), status=400),
     "answer-ten-thousand-marks": Case("too-many-values", "pat", "POST", ANSWER,
-                                      tuple(("marks", str(i)) for i in range(10_000))),
+                                      tuple(("marks", str(i)) for i in range(10_000)), status=SENT_BACK),
     "answer-oversized": Case("oversized", "pat", "POST", ANSWER, (("marks", "1" * (MAX + 1)),), status=413, htmx=True,
                              message=TOO_LARGE),
     "answer-extra-fields": Case("extra-fields", "pat", "POST", ANSWER,
@@ -211,21 +216,24 @@ CASES: dict[str, Case] = {
     "answer-negative-round-id": Case("id-negative", "pat", "POST", "/rounds/-1/answer", MARKS, status=404),
     "answer-non-numeric-round-id": Case("id-non-numeric", "pat", "POST", "/rounds/one/answer", MARKS, status=404),
     "answer-draft-round": Case("id-not-visible", "pat", "POST", "/rounds/@draft/answer", (("marks", "1"),), status=404),
-    "answer-not-yet-open": Case("not-yet-open", "pat", "POST", "/rounds/@scheduled/answer", (("marks", "1"),), status=409),
+    "answer-not-yet-open": Case("not-yet-open", "pat", "POST", "/rounds/@scheduled/answer", (("marks", "1"),),
+                                status=SENT_BACK, message="This round is not open yet: your answer was not sent."),
     "answer-wrong-method": Case("wrong-method", "pat", "DELETE", ANSWER, MARKS, status=405, message=NOT_ALLOWED),
     "answer-missing-csrf-htmx": Case("csrf-missing", "pat", "POST", ANSWER, MARKS, status=400, csrf="none", htmx=True,
                                      message=CSRF_MESSAGE),
     "answer-foreign-csrf": Case("csrf-foreign", "pat", "POST", ANSWER, MARKS, status=400, csrf="foreign",
                                 message=CSRF_MESSAGE),
     # --- voting in a poll ---
-    "vote-empty": Case("empty", "pat", "POST", POLL_ANSWER, (("option", ""),), message="Choose one of the options."),
-    "vote-negative-id": Case("id-negative", "pat", "POST", POLL_ANSWER, (("option", "-1"),)),
-    "vote-huge-id": Case("id-huge", "pat", "POST", POLL_ANSWER, (("option", HUGE),)),
-    "vote-zero-id": Case("id-out-of-range", "pat", "POST", POLL_ANSWER, (("option", "0"),), message="Choose one of the options."),
-    "vote-non-numeric-id": Case("id-non-numeric", "pat", "POST", POLL_ANSWER, (("option", "Tea"),)),
+    "vote-empty": Case("empty", "pat", "POST", POLL_ANSWER, (("option", ""),), message="Choose one of the options.",
+                       status=SENT_BACK),
+    "vote-negative-id": Case("id-negative", "pat", "POST", POLL_ANSWER, (("option", "-1"),), status=SENT_BACK),
+    "vote-huge-id": Case("id-huge", "pat", "POST", POLL_ANSWER, (("option", HUGE),), status=SENT_BACK),
+    "vote-zero-id": Case("id-out-of-range", "pat", "POST", POLL_ANSWER, (("option", "0"),),
+                         message="Choose one of the options.", status=SENT_BACK),
+    "vote-non-numeric-id": Case("id-non-numeric", "pat", "POST", POLL_ANSWER, (("option", "Tea"),), status=SENT_BACK),
     "vote-script": Case("html-script", "pat", "POST", POLL_ANSWER, (("option", SCRIPT),), htmx=True),
     "vote-option-of-another-poll": Case("id-of-another-round", "pat", "POST", POLL_ANSWER, (("option", "@scheduled_option0"),),
-                                        message="Choose one of the options."),
+                                        message="Choose one of the options.", status=SENT_BACK),
     "vote-repeated-option": Case("repeated-field", "pat", "POST", POLL_ANSWER,
                                  (("option", "@option0"), ("option", "@option1")), status=303, stored=True,
                                  check="one_vote_for_the_first_option"),
@@ -233,9 +241,26 @@ CASES: dict[str, Case] = {
                                         (("option", "@just_closed_option0"),), status=409, htmx=True,
                                         message="This round is closed"),
     "vote-before-open": Case("not-yet-open", "pat", "POST", "/rounds/@scheduled_poll/answer",
-                             (("option", "@scheduled_option0"),), status=409, message="This round opens"),
+                             (("option", "@scheduled_option0"),), status=SENT_BACK, message="This round opens"),
     "vote-as-visitor": Case("not-signed-in", "visitor", "POST", POLL_ANSWER, (("option", "@option0"),),
-                            message="Join first"),
+                            message="Join first", status=SENT_BACK),
+    # --- a visitor's marks, carried through joining in the round page's address ---
+    "join-with-foreign-and-hostile-marks": Case(
+        "id-of-another-round", "visitor", "GET",
+        f"/rounds/@open_facts/join?marks=@false0&marks=@rival_statement1&marks={quote(SCRIPT)}&marks=-1"
+        f"&marks={HUGE}&option=@option0&via={quote(SCRIPT)}",
+        status=303, check="only_the_rounds_own_marks_go_to_joining"),
+    "join-with-a-foreign-option": Case("id-of-another-round", "visitor", "GET",
+                                       "/rounds/@open_poll/join?option=@rival_statement0&via=login", status=303,
+                                       check="no_option_goes_to_logging_in"),
+    "round-page-with-hostile-marks": Case(
+        "html-script", "pat", "GET",
+        f"/rounds/@open_facts?marks={quote(SCRIPT)}&marks=@rival_statement1&marks=%EF%BC%91&marks=@true0&option={HUGE}",
+        status=200, check="only_the_rounds_own_mark_is_ticked"),
+    # --- the dashboard's live answer counts ---
+    "answer-counts-hostile-page": Case("html-script", "host", "GET", f"/curator/answer-counts?page={quote(SCRIPT)}",
+                                       status=200, htmx=True),
+    "answer-counts-as-player": Case("forbidden", "pat", "GET", "/curator/answer-counts", status=403, htmx=True),
     # --- the round editor ---
     "editor-empty-title": Case("empty", "host", "POST", NEW, editor(title=""), message="Give the round a title."),
     "editor-whitespace-title": Case("whitespace-only", "host", "POST", NEW, editor(title=" \t\r\n "),
@@ -580,10 +605,32 @@ def flash_only_open_rounds_close(world: World, response) -> None:  # type: ignor
     assert "Only an open round can be closed." in text(world.host.get(response.headers["Location"]))
 
 
+def carried_marks(location: str, sign_in: str) -> dict[str, list[str]]:
+    """The query of the round page a sign-in redirect comes back to, from its `next`."""
+    parts = urlsplit(location)
+    assert parts.path == sign_in
+    back = urlsplit(parse_qs(parts.query)["next"][0])
+    assert re.fullmatch(r"/rounds/\d+", back.path)
+    return parse_qs(back.query)
+
+
+def only_the_rounds_own_marks_go_to_joining(world: World, response) -> None:  # type: ignore[no-untyped-def]
+    assert carried_marks(response.headers["Location"], "/join") == {"marks": [str(world.false_ids[0])]}
+
+
+def no_option_goes_to_logging_in(world: World, response) -> None:  # type: ignore[no-untyped-def]
+    assert carried_marks(response.headers["Location"], "/login") == {}
+
+
+def only_the_rounds_own_mark_is_ticked(world: World, response) -> None:  # type: ignore[no-untyped-def]
+    assert re.findall(r'name="marks" value="(\d+)" checked', text(response)) == [str(world.true_ids[0])]
+
+
 CHECKS = {check.__name__: check for check in (
     newbie_is_a_plain_guest, newbie_is_not_a_curator, still_signed_in, one_newbie, redirected_home, language_unchanged,
     timezone_unchanged, answer_is_pats_and_scored_by_the_server, one_vote_for_the_first_option,
     template_shown_as_text, text_stored_exactly, draft_is_the_hosts_and_unpublished, flash_only_open_rounds_close,
+    only_the_rounds_own_marks_go_to_joining, no_option_goes_to_logging_in, only_the_rounds_own_mark_is_ticked,
 )}
 
 
@@ -625,6 +672,14 @@ def test_bad_input_is_handled_cleanly(shared_app, fresh_world, name):
     expected = case.status if isinstance(case.status, tuple) else (case.status,)
     assert response.status_code in expected, body[:3000]
     assert_safe(response, '"><img src=x onerror=alert(1)>', "</textarea><b>", "<html>" + SCRIPT)
+    if response.status_code == SENT_BACK and case.url.endswith("/answer") and not case.stored:
+        # Refused without htmx: the player lands on the round page, safe with whatever the marks were, told why.
+        location = response.headers["Location"]
+        assert location.split("?")[0] == resolve(case.url, world.ids()).removesuffix("/answer")
+        response = getattr(world, case.who).client.get(location)
+        assert response.status_code == 200
+        assert_safe(response, '"><img src=x onerror=alert(1)>')
+        body = text(response)
     if case.message:
         assert case.message in body
     if response.status_code >= 400 and response.mimetype == "text/html" and body:

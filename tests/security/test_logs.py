@@ -99,8 +99,8 @@ def test_csrf_rejection(log, world: World):
 
 def test_rate_limit_rejection(app, log, world: World):
     app.config["RATE_LIMIT_ANSWER"] = "1 per minute"
-    world.pat.answer(world.open_facts, world.true_ids[:1])
-    assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 429
+    world.pat.answer(world.open_facts, world.true_ids[:1], htmx=True)
+    assert world.pat.answer(world.open_facts, world.true_ids[:1], htmx=True).status_code == 429
     assert_all_structured(log)
     [limited] = log.events("rate_limited")
     assert (limited["level"], limited["path"], limited["limit"]) == (

@@ -1,6 +1,7 @@
 """Rate limits on login, registration, guest creation and answering: 429 with a clear message, shared across workers."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -75,15 +76,34 @@ def test_guest_creation_past_the_limit_gets_429_and_creates_nobody(app, htmx):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
-def test_refused_answers_past_the_limit_get_429_and_store_nothing(app, world: World, htmx):
+def test_refused_answers_past_the_limit_get_429_and_store_nothing(app, world: World):
     limit(app, "RATE_LIMIT_ANSWER")
     for _ in range(2):
         # Wrong shapes count: a script probing for the lies is held back.
-        assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
+        assert world.pat.answer(world.open_facts, world.true_ids[:1], htmx=True).status_code == 422
     before = snapshot()
-    response = world.pat.answer(world.open_facts, world.true_ids[:1], htmx=htmx)
-    assert_limited(response, htmx)
+    response = world.pat.answer(world.open_facts, world.true_ids[:1], htmx=True)
+    assert_limited(response, htmx=True)
+    assert snapshot() == before
+
+
+def test_a_plain_answer_past_the_limit_goes_back_to_the_round_with_its_marks_and_stores_nothing(app, world: World):
+    """Without JavaScript the player is not left on an error page at /answer: the round page says to wait."""
+    limit(app, "RATE_LIMIT_ANSWER")
+    marks = world.true_ids[:1]
+    for _ in range(2):
+        assert world.pat.answer(world.open_facts, marks).status_code == 303  # refused, sent back to the round
+    before = snapshot()
+    response = world.pat.answer(world.open_facts, marks)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/rounds/{world.open_facts}?marks={marks[0]}"
+    page = text(world.pat.get(response.headers["Location"]))
+    assert MESSAGE in page
+    assert re.findall(r'name="marks" value="(\d+)" checked', page) == [str(marks[0])]
+    assert snapshot() == before
+    # Even once this worker refuses the player before reading anything, the marks still go back with them.
+    again = world.pat.answer(world.open_facts, world.false_ids)
+    assert again.headers["Location"] == f"/rounds/{world.open_facts}?marks={world.false_ids[0]}&marks={world.false_ids[1]}"
     assert snapshot() == before
 
 
@@ -103,7 +123,7 @@ def test_a_players_first_answer_to_each_round_is_not_counted(app, world: World):
     assert world.pat.answer(world.open_facts, world.false_ids).status_code == 303
     assert world.pat.answer(world.open_poll, option=world.poll_options[0]).status_code == 303
     assert world.pat.answer(world.open_facts, world.false_ids).status_code == 303  # a repeat: counted, 1 of 1
-    assert world.pat.answer(world.open_facts, world.false_ids).status_code == 429
+    assert world.pat.answer(world.open_facts, world.false_ids, htmx=True).status_code == 429
     db.session.rollback()
     answered = db.session.scalars(select(Answer.round_id).where(Answer.player_id == world.pat_id))
     assert sorted(answered) == sorted([world.open_facts, world.open_poll])
@@ -113,8 +133,8 @@ def test_a_player_over_the_answer_limit_costs_the_database_nothing(app, world: W
     """A flood from a player already held back is refused before any SQL: it cannot queue real answers."""
     limit(app, "RATE_LIMIT_ANSWER")
     for _ in range(2):
-        assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 422
-    assert world.pat.answer(world.open_facts, world.true_ids[:1]).status_code == 429
+        assert world.pat.answer(world.open_facts, world.true_ids[:1], htmx=True).status_code == 422
+    assert world.pat.answer(world.open_facts, world.true_ids[:1], htmx=True).status_code == 429
     token = csrf_from(text(world.pat.get(f"/rounds/{world.open_facts}")))
     with Statements() as seen:
         for marks in (world.true_ids[:1], world.false_ids):
