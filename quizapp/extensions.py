@@ -47,12 +47,16 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def select_locale() -> str | None:
-    """Pick the UI language: the switcher's choice, else the browser's preference."""
+    """Pick the UI language: a shared link's ?lang=, else the switcher's choice, else the browser's preference."""
     from flask import current_app
 
     if not has_request_context():
         return None  # CLI commands speak the default language
     languages = current_app.config["LANGUAGES"]
+    # Link-preview crawlers send no Accept-Language: a shared link names its language (anything else is ignored).
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

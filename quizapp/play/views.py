@@ -28,6 +28,7 @@ from quizapp.play.answering import (
 from quizapp.play.confirmation import answered_panel_html, confirmation_html
 from quizapp.queries import PlayerAnswer
 from quizapp.ratelimit import client_address
+from quizapp.sharing import previews
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
@@ -85,6 +86,7 @@ def home() -> str:
         # The player sees at a glance what is left to play; upcoming rounds can't have been answered yet.
         answered=queries.answered_round_ids(signed_in_user_id(), listed),
         welcome=not session.get(WELCOME_DISMISSED),
+        link_preview=previews.home_preview(open_rounds),
     )
 
 
@@ -104,7 +106,10 @@ def dismiss_welcome() -> str | Response:
 def round_page(round_id: int) -> str | tuple[str, int]:
     """Show the round: the answer form, the player's answer, or where the round stands."""
     round_ = visible_round(round_id)
-    return render_page_or_fragment("play/round.html", "play/_round_panel.html", **round_context(round_))
+    # A fragment is never shared: its page's preview is built for whole pages only.
+    link_preview = None if is_htmx() else previews.round_preview(round_, utcnow())
+    return render_page_or_fragment("play/round.html", "play/_round_panel.html", link_preview=link_preview,
+                                   **round_context(round_))
 
 
 @bp.route("/rounds/<int:round_id>/answer", methods=["POST"])
