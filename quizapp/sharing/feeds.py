@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from flask_babel import gettext as _
 
 from quizapp.rules import rounds as rules
@@ -13,6 +15,28 @@ from quizapp.snapshots import RoundSnapshot
 
 FEED_LENGTH = 30  # rounds per feed: each gives one or two entries
 NO_ENTRIES = datetime(2026, 1, 1, tzinfo=UTC)  # an empty feed's <updated>: fixed, so its ETag is too
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+class EntryLinks(BaseEntryExtension):
+    """An entry's further <link> elements (the card as an enclosure), with their rel and type.
+
+    feedgen 1.0's FeedEntry.link() writes only the href (its atom_entry rebinds `link` to the new element before
+    reading rel and type from it), so the card would be a second bare link. Its extension hook is public.
+    """
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def add(self, href: str, rel: str, type_: str) -> None:
+        self.links.append({"href": href, "rel": rel, "type": type_})
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        for attributes in self.links:
+            etree.SubElement(entry, f"{{{ATOM}}}link", attributes)
+        return entry
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,7 @@ def atom(title: str, self_url: str, home_url: str, listed: list[Entry]) -> tuple
     """The feed's XML and when it last changed."""
     updated = listed[0].at if listed else NO_ENTRIES
     feed = FeedGenerator()
+    feed.register_extension("links", BaseExtension, EntryLinks, atom=True, rss=False)
     feed.id(self_url)
     feed.title(title)
     feed.author({"name": _("Two Truths")})
@@ -64,8 +89,8 @@ def atom(title: str, self_url: str, home_url: str, listed: list[Entry]) -> tuple
         entry = feed.add_entry()
         entry.id(item.id)
         entry.title(item.title)
-        entry.link(href=item.url, rel="alternate", type="text/html")
-        entry.link(href=item.card_url, rel="enclosure", type="image/png")
+        entry.link(href=item.url)  # a link without rel is the alternate (RFC 4287 4.2.7.2)
+        entry.links.add(item.card_url, "enclosure", "image/png")
         entry.summary(item.summary)
         entry.published(item.at)
         entry.updated(item.at)
