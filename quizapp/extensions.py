@@ -54,7 +54,7 @@ def select_locale() -> str | None:
         return None  # CLI commands speak the default language
     languages = current_app.config["LANGUAGES"]
     # Link-preview crawlers send no Accept-Language: a shared link names its language (anything else is ignored).
-    asked = request.args.get("lang")
+    asked = _asked_language()
     if asked in languages:
         return asked
     chosen = session.get("lang")
@@ -62,6 +62,14 @@ def select_locale() -> str | None:
         return chosen
     header = request.headers.get("Accept-Language", "")
     return _best_language(header, tuple(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _asked_language() -> str | None:
+    """The ?lang= of the request; None when its query is not UTF-8 (the 400 page that refuses it needs a language)."""
+    try:
+        return request.args.get("lang")
+    except UnicodeDecodeError:
+        return None
 
 
 @lru_cache(maxsize=1024)
