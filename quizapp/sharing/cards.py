@@ -56,7 +56,7 @@ class Card:
 
 
 @cache
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+def font_of(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     # Raqm shapes combining accents onto their letters; without it Pillow's basic layout still draws DejaVu's marks.
     layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
@@ -91,7 +91,7 @@ def fit(text: str, sizes: tuple[int, ...], width: int, max_lines: int, bold: boo
         ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest of sizes at which text fits in max_lines; at the smallest, cut with an ellipsis."""
     for size in sizes:
-        font = _font(size, bold)
+        font = font_of(size, bold)
         lines = wrap(text, font, width)
         if len(lines) <= max_lines:
             return font, lines
@@ -111,10 +111,10 @@ def draw(card: Card) -> bytes:
     text_width = WIDTH - 2 * MARGIN
     pen.rectangle((0, 0, 16, HEIGHT), fill=accent)
 
-    wordmark = _font(34, bold=True)
+    wordmark = font_of(34, bold=True)
     pen.text((MARGIN, 56), normal(card.wordmark), font=wordmark, fill=INK)
     if card.badge:
-        badge_font = _font(26, bold=True)
+        badge_font = font_of(26, bold=True)
         badge = normal(card.badge)
         right = WIDTH - MARGIN
         left = right - badge_font.getlength(badge) - 40
@@ -131,7 +131,7 @@ def draw(card: Card) -> bytes:
         top += line_height
     top += 8
     if card.facts:
-        pen.text((MARGIN, top), normal(card.facts), font=_font(30 if reveal else 34), fill=accent)
+        pen.text((MARGIN, top), normal(card.facts), font=font_of(30 if reveal else 34), fill=accent)
         top += 50 if reveal else 56
     if card.story:
         story_font, story_lines = fit(normal(card.story), (28, 26), text_width, 2, bold=False)
@@ -144,7 +144,7 @@ def draw(card: Card) -> bytes:
             break  # the footer's place: fewer bars rather than a crowded card
         top = _bar(pen, bar, top, accent)
     if card.footer:
-        footer_font = _font(28)
+        footer_font = font_of(28)
         pen.text((MARGIN, HEIGHT - 52), normal(card.footer), font=footer_font, fill=MUTED, anchor="ls")
     out = BytesIO()
     image.save(out, format="PNG", optimize=True)
@@ -153,8 +153,8 @@ def draw(card: Card) -> bytes:
 
 def _bar(pen: ImageDraw.ImageDraw, bar: Bar, top: int, accent: tuple[int, int, int]) -> int:
     """Draw one labelled bar under top; return where the next one starts."""
-    label_font = _font(24)
-    share_font = _font(24, bold=True)
+    label_font = font_of(24)
+    share_font = font_of(24, bold=True)
     track = WIDTH - 2 * MARGIN
     share = normal(bar.share)
     label = fit(normal(bar.label), (24,), track - share_font.getlength(share) - 24, 1, bold=False)[1][0]

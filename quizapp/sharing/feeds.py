@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
-from lxml import etree
 from flask_babel import gettext as _
+from lxml import etree
 
 from quizapp.rules import rounds as rules
 from quizapp.sharing.previews import absolute_url, language, size_line

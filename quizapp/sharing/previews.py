@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 from babel import dates as babel_dates
 from flask import current_app, request, url_for
-from flask_babel import get_locale, gettext as _, ngettext
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 
 from quizapp.paging import Page
 from quizapp.results.summary import RoundResults, round_results

@@ -5,7 +5,7 @@ import hashlib
 
 from flask import Response, abort, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from quizapp import versions
 from quizapp.access import visible_round
@@ -16,7 +16,7 @@ from quizapp.sharing import bp, feeds
 from quizapp.sharing.cards import Card
 from quizapp.sharing.images import card_png
 from quizapp.sharing.previews import absolute_url, language, round_card, series_card, site_card
-from quizapp.snapshots import load_rounds, series_rounds, status_clause
+from quizapp.snapshots import RoundSnapshot, load_rounds, series_rounds, status_clause
 
 CARD_MAX_AGE = 3600  # a card changes with its round's state; its address in og:image carries a version anyway
 OPEN_CARD_MAX_AGE = 300  # until the close, so the reveal's card is not held back long after it
@@ -57,12 +57,7 @@ def series_card_image(series_id: int) -> Response:
     return _card_response(f"series-{series_id}", "series", series_card(rounds[0].series, rounds), CARD_MAX_AGE)
 
 
-def _started() -> list[object]:
-    now = utcnow()
-    return [status_clause(RoundStatus.OPEN, now) | status_clause(RoundStatus.CLOSED, now)]
-
-
-def _feed_response(title: str, self_url: str, home_url: str, rounds: list) -> Response:  # type: ignore[type-arg]
+def _feed_response(title: str, self_url: str, home_url: str, rounds: list[RoundSnapshot]) -> Response:
     body, updated = feeds.atom(title, self_url, home_url, feeds.entries(rounds, utcnow()))
     response = Response(body, mimetype="application/atom+xml")
     response.set_etag(hashlib.sha256(body).hexdigest())
@@ -72,9 +67,11 @@ def _feed_response(title: str, self_url: str, home_url: str, rounds: list) -> Re
     return response.make_conditional(request)
 
 
-def _newest(*conditions: object) -> list:  # type: ignore[type-arg]
-    rounds = Round.__table__
-    return load_rounds(*_started(), *conditions, order_by=[rounds.c.opens_at.desc(), rounds.c.id.desc()],  # type: ignore[arg-type]
+def _newest(*conditions: ColumnElement[bool]) -> list[RoundSnapshot]:
+    """The rounds that have opened (open or closed, never drafts or scheduled ones), the latest first."""
+    rounds, now = Round.__table__, utcnow()
+    started = or_(status_clause(RoundStatus.OPEN, now), status_clause(RoundStatus.CLOSED, now))
+    return load_rounds(started, *conditions, order_by=[rounds.c.opens_at.desc(), rounds.c.id.desc()],
                        limit=feeds.FEED_LENGTH)
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from quizapp.extensions import db
 from quizapp.models import Round, utcnow
-from quizapp.sharing.cards import Card, draw, wrap, _font
+from quizapp.sharing.cards import Card, draw, font_of, wrap
 
 TELEGRAM = {"User-Agent": "TelegramBot (like TwitterBot)"}
 STATEMENTS = ["Я родила́сь в Казани", "Я прыгала с парашютом", "Я говорю по-японски", "У меня три кошки"]
@@ -25,10 +25,11 @@ def og_image(html: str) -> str:
 def twin_rounds(make, *, players: int = 3):  # type: ignore[no-untyped-def]
     """Two rounds alike in every text, differing only in which statements are false, each answered alike."""
     host = make.user("арсений", curator=True)
+    now = utcnow()  # one moment for both: a closing time a minute apart would be a real difference
     one = make.facts_round([(text, i in (0, 1)) for i, text in enumerate(STATEMENTS)], curator=host,
-                           title="Четыре факта обо мне")
+                           title="Четыре факта обо мне", now=now)
     other = make.facts_round([(text, i in (2, 3)) for i, text in enumerate(STATEMENTS)], curator=host,
-                             title="Четыре факта обо мне")
+                             title="Четыре факта обо мне", now=now)
     for n in range(players):
         player = make.user(f"игрок{n}")
         for round_ in (one, other):
@@ -82,7 +83,7 @@ def test_a_card_is_a_1200_by_630_png_under_300_kb_with_long_titles_wrapped():
 
 
 def test_wrap_keeps_every_word_and_breaks_a_word_longer_than_a_line():
-    font = _font(40)
+    font = font_of(40)
     lines = wrap("короткие слова и " + "о" * 200, font, 600)
     assert all(font.getlength(line) <= 600 for line in lines)
     assert "".join(lines).replace(" ", "") == ("короткиесловаи" + "о" * 200)
