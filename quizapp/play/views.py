@@ -28,10 +28,10 @@ from quizapp.play.answering import (
 from quizapp.play.confirmation import answered_panel_html, confirmation_html
 from quizapp.queries import PlayerAnswer
 from quizapp.ratelimit import client_address
-from quizapp.sharing import previews
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
+from quizapp.sharing import previews
 from quizapp.snapshots import RoundSnapshot, rounds_in
 from quizapp.web import is_htmx, render_page_or_fragment
 

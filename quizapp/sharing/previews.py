@@ -193,8 +193,9 @@ def reveal_story(round_: RoundSnapshot, results: RoundResults) -> tuple[str, tup
         number = [s.id for s in round_.statements].index(best.statement.id) + 1
         fooled = shares_in_tenths([players - best.stat.marked_false, best.stat.marked_false])[0]
         story = _("Lie %(number)d fooled the most: “%(text)s”", number=number, text=best.statement.text)
-        bars = [Bar(ngettext("Fooled %(num)d of %(players)s player", "Fooled %(num)d of %(players)s players",
-                             players - best.stat.marked_false, players=number_text(players)),
+        # The plural follows the number of players ("1 of 7 players"), not of those fooled.
+        bars = [Bar(ngettext("Fooled %(fooled)s of %(num)d player", "Fooled %(fooled)s of %(num)d players",
+                             players, fooled=number_text(players - best.stat.marked_false)),
                     fooled, percent_text(fooled))]
         if summary.average_found is not None and summary.max_points:
             found = round(summary.average_found * 1000 / summary.max_points)
