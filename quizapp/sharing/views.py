@@ -12,6 +12,7 @@ from quizapp.access import visible_round
 from quizapp.extensions import db
 from quizapp.models import Round, User, utcnow
 from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.usernames import validate_username
 from quizapp.sharing import bp, feeds
 from quizapp.sharing.cards import Card
 from quizapp.sharing.images import card_png
@@ -97,6 +98,8 @@ def series_feed(series_id: int) -> Response:
 @bp.route("/hosts/<name>/feed.atom")
 def host_feed(name: str) -> Response:
     """The openings and reveals of one host's rounds."""
+    if validate_username(name) is not None:
+        abort(404)  # no account has such a name, and PostgreSQL refuses some of them outright (a NUL)
     host = db.session.execute(select(User.id, User.username).where(User.username == name)).first()
     if host is None:
         abort(404)
