@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from quizapp import auth, cli, errors, leaderboard, play, results, rounds, web
+    from quizapp import auth, cli, errors, leaderboard, play, results, rounds, sharing, web
 
     web.init_app(app)
     errors.init_app(app)
@@ -46,5 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(rounds.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(leaderboard.bp)
+    app.register_blueprint(sharing.bp)
+    sharing.init_app(app)
     cli.init_app(app)
     return app

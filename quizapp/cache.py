@@ -19,6 +19,7 @@ T = TypeVar("T")
 VALUES_BYTES = 32 * 2**20  # tallies and rankings: few, and costly to redo
 FRAGMENTS_BYTES = 32 * 2**20  # rendered HTML has its own store, so many cheap pages don't push those out
 ROUNDS_BYTES = 8 * 2**20  # the rounds being answered now: a handful at a time
+IMAGES_BYTES = 16 * 2**20  # preview cards, some 50 KB each: a few hundred rounds' states and languages
 _MISSING = object()
 
 
@@ -90,11 +91,17 @@ def kept_rounds() -> LRU:
     return _store("quizapp_rounds", ROUNDS_BYTES)
 
 
+def kept_images() -> LRU:
+    """This app's memory of drawn preview cards, by quizapp.versions.card_key."""
+    return _store("quizapp_images", IMAGES_BYTES)
+
+
 def forget_everything(app: Flask) -> None:
     """Drop every kept value and fragment of the app (tests that start over on a new database)."""
     app.extensions.pop("quizapp_cache", None)
     app.extensions.pop("quizapp_fragments", None)
     app.extensions.pop("quizapp_rounds", None)
+    app.extensions.pop("quizapp_images", None)
 
 
 def kept_rendering(key: Hashable, render: Callable[[], T]) -> T:

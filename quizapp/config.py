@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     # The site's address as players reach it (https://quiz.example.org). Unset, redirects stay relative and
     # the CLI prints paths: a guessed address (it once was http://127.0.0.1:5000) names the wrong server.
     "PUBLIC_URL": None,
+    # Where drawn preview cards are kept between restarts and shared by workers; unset: instance/cards.
+    "CARD_CACHE_FOLDER": None,
     "LOG_LEVEL": "INFO",
     # Rate limits (Flask-Limiter syntax); counted per client address, answers per player. RATELIMIT_STORAGE_URI
     # defaults to a SQLite file in instance/ (set in load_config), shared by the workers of one machine.

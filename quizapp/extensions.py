@@ -47,17 +47,29 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def select_locale() -> str | None:
-    """Pick the UI language: the switcher's choice, else the browser's preference."""
+    """Pick the UI language: a shared link's ?lang=, else the switcher's choice, else the browser's preference."""
     from flask import current_app
 
     if not has_request_context():
         return None  # CLI commands speak the default language
     languages = current_app.config["LANGUAGES"]
+    # Link-preview crawlers send no Accept-Language: a shared link names its language (anything else is ignored).
+    asked = _asked_language()
+    if asked in languages:
+        return asked
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
     header = request.headers.get("Accept-Language", "")
     return _best_language(header, tuple(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _asked_language() -> str | None:
+    """The ?lang= of the request; None when its query is not UTF-8 (the 400 page that refuses it needs a language)."""
+    try:
+        return request.args.get("lang")
+    except UnicodeDecodeError:
+        return None
 
 
 @lru_cache(maxsize=1024)

@@ -74,3 +74,9 @@ def confirmation_key(round_: RoundSnapshot, fragment: bool) -> tuple[object, ...
     items = tuple((s.id, s.text) for s in round_.statements) or tuple((o.id, o.text) for o in round_.options)
     return ("confirmation", round_.id, round_.kind, round_.closes_at, items, fragment, html_scope())
 
+
+
+def card_key(subject: str, state: str, language: str, digest: str) -> tuple[object, ...]:
+    """A preview image: of a round, a series or the site (`subject`), in its state and language; `digest` is
+    quizapp.sharing.cards.Card.digest, of every text and number the card draws (a round's texts can still change)."""
+    return ("card", subject, state, language, digest)

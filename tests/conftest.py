@@ -67,7 +67,8 @@ def empty_schema(app: Flask) -> Iterator[Flask]:
 @pytest.fixture
 def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
     """An app with an empty schema; PostgreSQL when TEST_DATABASE_URL is set."""
-    with empty_schema(build_test_app(POSTGRES_URL or f"sqlite:///{tmp_path / 'test.sqlite'}")) as app:
+    with empty_schema(build_test_app(POSTGRES_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
+                                     CARD_CACHE_FOLDER=tmp_path / "cards")) as app:
         yield app
 
 

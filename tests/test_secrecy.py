@@ -9,6 +9,7 @@ tokens (random per session) are blanked.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,8 +55,12 @@ class Page:
 
 
 def page(response) -> Page:  # type: ignore[no-untyped-def]
-    return Page(response.status_code, response.content_type, response.headers.get("Location"),
-                normalise(response.get_data(as_text=True)))
+    if response.mimetype == "image/png":
+        # A preview card: compared byte for byte, through its digest.
+        body = "png " + hashlib.sha256(response.data).hexdigest()
+    else:
+        body = normalise(response.get_data(as_text=True))
+    return Page(response.status_code, response.content_type, response.headers.get("Location"), body)
 
 
 @dataclass
@@ -116,6 +121,11 @@ def public_urls(ids: Ids) -> list[tuple[str, bool]]:
             (f"/rounds/{round_id}/results.json", False),
         ]
     urls.append((f"/rounds/{ids.opinion}/tally", True))
+    # What a shared link unfurls into: the cards (in both languages) and the feeds.
+    for round_id in (ids.facts, ids.quiz, ids.opinion):
+        urls += [(f"/rounds/{round_id}/card.png", False), (f"/rounds/{round_id}/card.png?lang=ru", False)]
+    urls += [("/card.png", False), (f"/series/{ids.series}/card.png", False), ("/feed.atom", False),
+             (f"/series/{ids.series}/feed.atom", False), ("/hosts/host/feed.atom", False)]
     return urls
 
 
@@ -236,3 +246,5 @@ def test_the_same_comparison_tells_the_worlds_apart_once_the_rounds_close(app, n
     for round_id in (as_set.ids.facts, as_set.ids.quiz, as_set.ids.opinion):
         assert f"GET /rounds/{round_id}/reveal" in changed
         assert f"GET /rounds/{round_id}/results.json" in changed
+        assert f"GET /rounds/{round_id}/card.png" in changed
+        assert f"GET /rounds/{round_id}/card.png?lang=ru" in changed

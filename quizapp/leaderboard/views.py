@@ -14,6 +14,7 @@ from quizapp.models import utcnow
 from quizapp.results.summary import round_tallies
 from quizapp.rules import rounds as rules
 from quizapp.rules.ranking import Ranked, board_page
+from quizapp.sharing import previews
 from quizapp.snapshots import series_rounds
 from quizapp.web import shareable
 
@@ -35,7 +36,8 @@ def overall() -> str:
     ranked = cached(key, lambda: queries.overall_leaderboard(now))
     table = paged_table(ranked, "overall", key, table_id="overall-leaderboard", caption=_("Overall leaderboard"),
                         page_endpoint="leaderboard.overall", page_args={})
-    return render_template("leaderboard/overall.html", table=table)
+    return render_template("leaderboard/overall.html", table=table,
+                           link_preview=previews.leaderboard_preview(len(ranked)))
 
 
 @bp.route("/series/<int:series_id>")
@@ -53,7 +55,8 @@ def series(series_id: int) -> str:
     ranked = cached(key, lambda: queries.series_leaderboard(series_id, now))
     table = paged_table(ranked, "series", key, table_id="series-leaderboard", caption=_("Leaderboard of the series"),
                         page_endpoint="leaderboard.series", page_args={"series_id": series_id})
-    return render_template("leaderboard/series.html", series=series_, rounds_html=rounds_html, table=table)
+    return render_template("leaderboard/series.html", series=series_, rounds_html=rounds_html, table=table,
+                           link_preview=previews.series_preview(series_, rounds, now))
 
 
 @bp.route("/rounds/<int:round_id>/leaderboard")
@@ -66,4 +69,5 @@ def round_board(round_id: int) -> str:
     table = paged_table(round_tallies(round_).leaderboard, "round", versions.tallies_key(round_),
                         table_id="round-leaderboard", caption=_("Leaderboard of this round"), one_round=True,
                         page_endpoint="leaderboard.round_board", page_args={"round_id": round_id})
-    return render_template("leaderboard/round.html", round=round_, table=table)
+    return render_template("leaderboard/round.html", round=round_, table=table,
+                           link_preview=previews.round_preview(round_, utcnow(), endpoint="leaderboard.round_board"))

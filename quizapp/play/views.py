@@ -31,6 +31,7 @@ from quizapp.ratelimit import RateLimited, client_address
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
+from quizapp.sharing import previews
 from quizapp.snapshots import RoundSnapshot, rounds_in
 from quizapp.web import is_htmx, render_page_or_fragment
 
@@ -89,6 +90,7 @@ def home() -> str:
         # The player sees at a glance what is left to play; upcoming rounds can't have been answered yet.
         answered=queries.answered_round_ids(signed_in_user_id(), listed),
         welcome=not session.get(WELCOME_DISMISSED),
+        link_preview=previews.home_preview(open_rounds),
     )
 
 
@@ -113,7 +115,9 @@ def round_page(round_id: int) -> str | tuple[str, int]:
     """
     round_ = visible_round(round_id)
     kept = linked_choice().within(round_)
-    return render_page_or_fragment("play/round.html", "play/_round_panel.html",
+    # A fragment is never shared: its page's preview is built for whole pages only.
+    link_preview = None if is_htmx() else previews.round_preview(round_, utcnow())
+    return render_page_or_fragment("play/round.html", "play/_round_panel.html", link_preview=link_preview,
                                    **round_context(round_, marked=set(kept.marked), chosen=kept.option))
 
 

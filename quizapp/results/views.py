@@ -20,6 +20,7 @@ from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.ranking import BoardPage, board_page, place_of, podium
+from quizapp.sharing import previews
 from quizapp.snapshots import RoundSnapshot, load_round
 from quizapp.web import iso_utc, shareable
 
@@ -88,13 +89,15 @@ def reveal(round_id: int) -> str:
     """Show the truth, what everybody guessed, and the round's leaderboard."""
     round_ = visible_round(round_id)
     if not rules.results_public(round_, utcnow()):
-        return render_template("results/not_yet.html", round=round_, status=round_.status(), statuses=RoundStatus)
+        return render_template("results/not_yet.html", round=round_, status=round_.status(), statuses=RoundStatus,
+                               link_preview=previews.round_preview(round_, utcnow()))
     shareable()
     viewer = signed_in_user_id()
     answer = queries.player_answer(round_.id, viewer) if viewer is not None else None
     results = round_results(round_)
     shared = kept_rendering(versions.reveal_key(round_), lambda: _render_shared(round_, results))
     board = board_page(results.leaderboard, 1, REVEAL_TOP, viewer) if round_.is_scored else None
+    link_preview = previews.round_preview(round_, utcnow(), endpoint="results.reveal")
 
     def article() -> Markup:
         return Markup(render_template(
@@ -105,10 +108,10 @@ def reveal(round_id: int) -> str:
 
     if answer is None and not (board is not None and board.shows_viewer):
         # Nothing of the viewer's own on it (a visitor, a player who did not play it): everyone's page, kept whole.
-        return render_template("results/reveal.html", round=round_, header=shared.header,
+        return render_template("results/reveal.html", round=round_, header=shared.header, link_preview=link_preview,
                                article=kept_rendering(versions.reveal_page_key(round_), article))
     # The viewer's own result goes before the article, outside every kept part.
-    return render_template("results/reveal.html", round=round_, header=shared.header,
+    return render_template("results/reveal.html", round=round_, header=shared.header, link_preview=link_preview,
                            my_result=_my_result(round_, results, answer), article=article())
 
 

@@ -35,6 +35,8 @@ def snapshot() -> dict[str, list[tuple]]:  # type: ignore[type-arg]
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
+    if response.mimetype == "image/png":
+        return ""  # a preview card: no text to echo anything in
     return response.get_data(as_text=True)
 
 

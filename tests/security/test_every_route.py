@@ -107,6 +107,8 @@ def url_of(rule: Rule, world: World) -> str:
         values["kind"] = "facts"
     if "filename" in rule.arguments:
         values["filename"] = "css/app.css"
+    if "name" in rule.arguments:
+        values["name"] = "host"  # a host's feed: the world's curator
     # Every rule of an endpoint is built alike; build this one by its own pattern rather than url_for's choice.
     return rule.build(values, append_unknown=False)[1]
 

@@ -1,0 +1,97 @@
+"""Atom feeds of rounds opening and reveals going up, written by feedgen."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from flask_babel import gettext as _
+from lxml import etree
+
+from quizapp.rules import rounds as rules
+from quizapp.sharing.previews import absolute_url, language, size_line
+from quizapp.snapshots import RoundSnapshot
+
+FEED_LENGTH = 30  # rounds per feed: each gives one or two entries
+NO_ENTRIES = datetime(2026, 1, 1, tzinfo=UTC)  # an empty feed's <updated>: fixed, so its ETag is too
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+class EntryLinks(BaseEntryExtension):
+    """An entry's further <link> elements (the card as an enclosure), with their rel and type.
+
+    feedgen 1.0's FeedEntry.link() writes only the href (its atom_entry rebinds `link` to the new element before
+    reading rel and type from it), so the card would be a second bare link. Its extension hook is public.
+    """
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def add(self, href: str, rel: str, type_: str) -> None:
+        self.links.append({"href": href, "rel": rel, "type": type_})
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        for attributes in self.links:
+            etree.SubElement(entry, f"{{{ATOM}}}link", attributes)
+        return entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    url: str
+    card_url: str
+    summary: str
+    at: datetime
+
+
+def entries(rounds: list[RoundSnapshot], now: datetime) -> list[Entry]:
+    """An entry for each round's opening and, once it has closed, one for its reveal; newest first.
+
+    Drafts and rounds not yet open have no entry: the caller passes published rounds, and this skips the rest.
+    """
+    found: list[Entry] = []
+    for round_ in rounds:
+        opened = round_.opens_at or round_.created_at
+        if not round_.published or opened > now:
+            continue
+        page = absolute_url("play.round_page", round_id=round_.id)
+        card = absolute_url("sharing.round_card_image", round_id=round_.id)
+        found.append(Entry(f"{page}#opened", _("Open: %(title)s", title=round_.title), page, card,
+                           _("%(size)s · hosted by %(name)s", size=size_line(round_), name=round_.host_name), opened))
+        if rules.results_public(round_, now) and round_.closes_at is not None:
+            reveal = absolute_url("results.reveal", round_id=round_.id)
+            found.append(Entry(f"{page}#revealed", _("Revealed: %(title)s", title=round_.title), reveal, card,
+                               _("The reveal is up: see what fooled people and the leaderboard."),
+                               round_.closes_at))
+    found.sort(key=lambda entry: (entry.at, entry.id), reverse=True)
+    return found
+
+
+def atom(title: str, self_url: str, home_url: str, listed: list[Entry]) -> tuple[bytes, datetime]:
+    """The feed's XML and when it last changed."""
+    updated = listed[0].at if listed else NO_ENTRIES
+    feed = FeedGenerator()
+    feed.register_extension("links", BaseExtension, EntryLinks, atom=True, rss=False)
+    feed.id(self_url)
+    feed.title(title)
+    feed.author({"name": _("Two Truths")})
+    feed.link(href=self_url, rel="self", type="application/atom+xml")
+    feed.link(href=home_url, rel="alternate", type="text/html")
+    feed.language(language())
+    feed.updated(updated)
+    # feedgen adds entries at the top: oldest first, so the newest ends up first.
+    for item in reversed(listed):
+        entry = feed.add_entry()
+        entry.id(item.id)
+        entry.title(item.title)
+        entry.link(href=item.url)  # a link without rel is the alternate (RFC 4287 4.2.7.2)
+        entry.links.add(item.card_url, "enclosure", "image/png")
+        entry.summary(item.summary)
+        entry.published(item.at)
+        entry.updated(item.at)
+    return feed.atom_str(pretty=True), updated

@@ -1,0 +1,108 @@
+"""Card images and Atom feeds: public, the same for every viewer, and cheap to fetch again."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, abort, request
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, or_, select
+
+from quizapp import versions
+from quizapp.access import visible_round
+from quizapp.extensions import db
+from quizapp.models import Round, User, utcnow
+from quizapp.rules.lifecycle import RoundStatus
+from quizapp.rules.usernames import validate_username
+from quizapp.sharing import bp, feeds
+from quizapp.sharing.cards import Card
+from quizapp.sharing.images import card_png
+from quizapp.sharing.previews import absolute_url, language, round_card, series_card, site_card
+from quizapp.snapshots import RoundSnapshot, load_rounds, series_rounds, status_clause
+
+CARD_MAX_AGE = 3600  # a card changes with its round's state; its address in og:image carries a version anyway
+OPEN_CARD_MAX_AGE = 300  # until the close, so the reveal's card is not held back long after it
+FEED_MAX_AGE = 300
+
+
+def _card_response(subject: str, state: str, card: Card, max_age: int) -> Response:
+    digest = card.digest()
+    png = card_png(versions.card_key(subject, state, language(), digest), card)
+    response = Response(png, mimetype="image/png")
+    response.set_etag(digest)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response.make_conditional(request)
+
+
+@bp.route("/card.png")
+def site_card_image() -> Response:
+    """The site's card, for the home page and the overall leaderboard."""
+    return _card_response("site", "site", site_card(), CARD_MAX_AGE)
+
+
+@bp.route("/rounds/<int:round_id>/card.png")
+def round_card_image(round_id: int) -> Response:
+    """A round's card in its state: spoiler-free until the close, the story of the reveal after it."""
+    round_ = visible_round(round_id)
+    now = utcnow()
+    status = round_.status(now)
+    max_age = CARD_MAX_AGE if status is RoundStatus.CLOSED else OPEN_CARD_MAX_AGE
+    return _card_response(f"round-{round_.id}", status.value, round_card(round_, now), max_age)
+
+
+@bp.route("/series/<int:series_id>/card.png")
+def series_card_image(series_id: int) -> Response:
+    rounds = series_rounds(series_id)
+    if not rounds or rounds[0].series is None:
+        abort(404)
+    return _card_response(f"series-{series_id}", "series", series_card(rounds[0].series, rounds), CARD_MAX_AGE)
+
+
+def _feed_response(title: str, self_url: str, home_url: str, rounds: list[RoundSnapshot]) -> Response:
+    body, updated = feeds.atom(title, self_url, home_url, feeds.entries(rounds, utcnow()))
+    response = Response(body, mimetype="application/atom+xml")
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.last_modified = updated
+    response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE
+    return response.make_conditional(request)
+
+
+def _newest(*conditions: ColumnElement[bool]) -> list[RoundSnapshot]:
+    """The rounds that have opened (open or closed, never drafts or scheduled ones), the latest first."""
+    rounds, now = Round.__table__, utcnow()
+    started = or_(status_clause(RoundStatus.OPEN, now), status_clause(RoundStatus.CLOSED, now))
+    return load_rounds(started, *conditions, order_by=[rounds.c.opens_at.desc(), rounds.c.id.desc()],
+                       limit=feeds.FEED_LENGTH)
+
+
+@bp.route("/feed.atom")
+def site_feed() -> Response:
+    """Every round's opening and reveal."""
+    return _feed_response(_("Two Truths: new rounds and reveals"), absolute_url("sharing.site_feed"),
+                          absolute_url("play.home"), _newest())
+
+
+@bp.route("/series/<int:series_id>/feed.atom")
+def series_feed(series_id: int) -> Response:
+    """A series' openings and reveals."""
+    rounds = series_rounds(series_id)
+    if not rounds or rounds[0].series is None:
+        abort(404)  # as the series page: drafts alone are its curator's business
+    newest = _newest(Round.__table__.c.series_id == series_id)
+    return _feed_response(_("Series: %(title)s", title=rounds[0].series.title),
+                          absolute_url("sharing.series_feed", series_id=series_id),
+                          absolute_url("leaderboard.series", series_id=series_id), newest)
+
+
+@bp.route("/hosts/<name>/feed.atom")
+def host_feed(name: str) -> Response:
+    """The openings and reveals of one host's rounds."""
+    if validate_username(name) is not None:
+        abort(404)  # no account has such a name, and PostgreSQL refuses some of them outright (a NUL)
+    host = db.session.execute(select(User.id, User.username).where(User.username == name)).first()
+    if host is None:
+        abort(404)
+    return _feed_response(_("Rounds hosted by %(name)s", name=host.username),
+                          absolute_url("sharing.host_feed", name=host.username), absolute_url("play.home"),
+                          _newest(Round.__table__.c.curator_id == host.id))

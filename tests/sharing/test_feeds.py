@@ -1,0 +1,83 @@
+"""Atom feeds of the site, a series and a host: openings and reveals, never drafts or rounds not yet open."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import feedparser
+
+from quizapp.extensions import db
+from quizapp.models import Series
+
+
+def autodiscovered(html: str) -> list[str]:
+    return [unescape(href).removeprefix("http://localhost") for href in
+            re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)"', html)]
+
+
+def seeded(make):  # type: ignore[no-untyped-def]
+    host = make.user("арсений", curator=True)
+    series = Series(curator_id=host.id, title="Неделя Арсения")
+    db.session.add(series)
+    rounds = {
+        "open": make.facts_round(curator=host, title="Открытый раунд"),
+        "closed": make.facts_round(curator=host, title="Прошлый раунд", status="closed"),
+        "draft": make.facts_round(curator=host, title="Черновик", status="draft"),
+        "scheduled": make.facts_round(curator=host, title="Будущий раунд", status="scheduled"),
+        "other": make.poll(["Да", "Нет"], title="Чужой опрос"),
+    }
+    for key in ("open", "closed", "draft", "scheduled"):
+        rounds[key].series = series
+    db.session.commit()
+    return {key: round_.id for key, round_ in rounds.items()} | {"series": series.id}
+
+
+def parse(response):  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def test_the_home_page_feed_is_found_through_its_autodiscovery_link_and_lists_openings_and_reveals(app, make):
+    ids = seeded(make)
+    client = app.test_client()
+    links = autodiscovered(client.get("/").get_data(as_text=True))
+    assert links == ["/feed.atom?lang=en"]
+    feed = parse(client.get(links[0]))
+    titles = [entry.title for entry in feed.entries]
+    assert "Open: Открытый раунд" in titles
+    assert "Open: Прошлый раунд" in titles and "Revealed: Прошлый раунд" in titles
+    assert not any("Черновик" in title or "Будущий" in title for title in titles)
+    revealed = next(entry for entry in feed.entries if entry.title == "Revealed: Прошлый раунд")
+    assert revealed.link.endswith(f"/rounds/{ids['closed']}/reveal?lang=en")
+    enclosure = [link for link in revealed.links if link.rel == "enclosure"]
+    assert enclosure and enclosure[0].type == "image/png"
+    assert enclosure[0].href.endswith(f"/rounds/{ids['closed']}/card.png?lang=en")
+
+
+def test_series_and_host_feeds_hold_their_own_rounds(app, make):
+    ids = seeded(make)
+    client = app.test_client()
+    page = client.get(f"/rounds/{ids['open']}?lang=ru").get_data(as_text=True)
+    links = autodiscovered(page)
+    assert f"/series/{ids['series']}/feed.atom?lang=ru" in links
+    host_feed = next(link for link in links if link.startswith("/hosts/"))
+    series = parse(client.get(f"/series/{ids['series']}/feed.atom?lang=ru"))
+    assert {entry.title for entry in series.entries} == {"Открыт: Открытый раунд", "Открыт: Прошлый раунд",
+                                                       "Итоги: Прошлый раунд"}
+    hosted = parse(client.get(host_feed))
+    assert "Открыт: Открытый раунд" in {entry.title for entry in hosted.entries}
+    assert not any("Чужой" in entry.title for entry in hosted.entries)
+    assert client.get("/hosts/nobody/feed.atom").status_code == 404
+    assert client.get("/series/999999/feed.atom").status_code == 404
+
+
+def test_a_feed_answers_conditional_requests(app, make):
+    seeded(make)
+    client = app.test_client()
+    first = client.get("/feed.atom")
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    assert client.get("/feed.atom", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
