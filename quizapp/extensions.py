@@ -66,6 +66,8 @@ def select_locale() -> str | None:
 
 def _asked_language() -> str | None:
     """The ?lang= of the request; None when its query is not UTF-8 (the 400 page that refuses it needs a language)."""
+    if b"lang=" not in request.query_string:
+        return None  # most requests, answers among them: no query to parse
     try:
         return request.args.get("lang")
     except UnicodeDecodeError:
