@@ -181,17 +181,18 @@
   }
 
   // An answer with more marks than asked can only be refused (the server checks it too): Send waits until the
-  // player unmarks some. Only a button this script disabled is enabled again, never a preview's.
+  // player unmarks some. Every send button waits (a visitor has two: join to send, log in to send). Only a button
+  // this script disabled is enabled again, never a preview's.
   function holdSendWhileOver(form, over) {
-    const send = form.querySelector("button[type=submit]");
-    if (!send) return;
-    if (over && !send.disabled) {
-      send.disabled = true;
-      send.setAttribute("data-held-over", "");
-    } else if (!over && send.hasAttribute("data-held-over")) {
-      send.disabled = false;
-      send.removeAttribute("data-held-over");
-    }
+    form.querySelectorAll("button[type=submit]").forEach(function (send) {
+      if (over && !send.disabled) {
+        send.disabled = true;
+        send.setAttribute("data-held-over", "");
+      } else if (!over && send.hasAttribute("data-held-over")) {
+        send.disabled = false;
+        send.removeAttribute("data-held-over");
+      }
+    });
   }
 
   function initMarkCounters(root) {

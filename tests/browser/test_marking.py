@@ -33,3 +33,18 @@ def test_marking_more_than_asked_holds_send_until_one_is_unmarked(new_context: N
     expect(send).to_be_enabled()
     send.click()
     expect(page.get_by_text("You answered")).to_be_visible()
+
+
+def test_a_visitor_marking_more_than_asked_can_neither_join_nor_log_in_to_send(new_context: NewContext,
+                                                                               world: World) -> None:
+    page = new_context().new_page()
+    page.goto(f"/rounds/{world.open_facts}")
+    boxes = page.locator("input[name=marks]")
+    buttons = [page.get_by_role("button", name="Pick a nickname to send"), page.get_by_role("button", name="Log in to send")]
+    for i in range(3):
+        boxes.nth(i).check()
+    for button in buttons:
+        expect(button).to_be_disabled()
+    boxes.nth(0).uncheck()
+    for button in buttons:
+        expect(button).to_be_enabled()
