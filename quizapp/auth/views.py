@@ -88,7 +88,8 @@ def _start_session(user: User) -> None:
 def join() -> str | Response | tuple[str, int]:
     """Play at once with a nickname; the guest account lives in the session."""
     # Settled before anything is written: a redirect that can't be sent must not follow a committed account.
-    target = next_url(url_for("play.home"))
+    home = url_for("play.home")
+    target = next_url(home)
     if current_user.is_authenticated:
         return redirect(target)
     form = JoinForm()
@@ -96,7 +97,10 @@ def join() -> str | Response | tuple[str, int]:
         user = _new_account(form.nickname, form.nickname.data.strip())
         if user is not None:
             _start_session(user)
-            flash(_("Welcome, %(name)s! Pick a round and play.", name=user.username), "success")
+            if target == home:
+                flash(_("Welcome, %(name)s! Pick a round and play.", name=user.username), "success")
+            else:  # back where they were, a round with their marks ticked perhaps: no "pick a round" there
+                flash(_("Welcome, %(name)s!", name=user.username), "success")
             return redirect(target, code=303)
     return render_template("auth/join.html", form=form), 422 if form.errors else 200
 

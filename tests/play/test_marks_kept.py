@@ -117,3 +117,12 @@ def test_only_the_rounds_own_marks_are_carried_and_ticked(make, facts, visitor, 
     assert "You answered" in page and checked_ids(page) == []
     # A draft's marks go nowhere: a stranger can't tell a draft from a missing round.
     assert visitor.get(f"/rounds/{draft_id}/join", query_string={"marks": [draft_statement]}).status_code == 404
+
+
+def test_joining_from_a_round_does_not_tell_the_player_to_pick_a_round(facts, visitor):
+    round_id, false_ids, _true_ids = facts
+    to_join = visitor.get(f"/rounds/{round_id}/join", query_string={"marks": false_ids, "via": "join"})
+    joined = visitor.post_form(to_join.headers["Location"], to_join.headers["Location"], {"nickname": "Roundabout"})
+    page = text(visitor.get(joined.headers["Location"]))
+    assert "Welcome, Roundabout!" in page
+    assert "Pick a round and play" not in page
