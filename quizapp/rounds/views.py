@@ -199,7 +199,11 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
     round_ = _store(round_, form, kind, locked, schedule)
     session["tz"] = form.tz.data
     db.session.commit()
-    if schedule is not None:
+    return _after_saving(round_, published=schedule is not None)
+
+
+def _after_saving(round_: Round, published: bool) -> Response:
+    if published:
         flash(_("Published. Players can answer until the round closes."), "success")
         # The dashboard then offers the round's link to share: a host publishes to tell their followers.
         return redirect(url_for("rounds.dashboard", published=round_.id), code=303)
