@@ -1,9 +1,13 @@
 """The migrations build exactly the schema the models describe, and mend the data the rules now forbid."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, Table, func, insert, select
 
@@ -13,21 +17,34 @@ from quizapp.models import Answer, Mark, Round, Statement, User
 from tests.conftest import POSTGRES_URL
 
 
-def test_migrations_match_the_models(tmp_path):
+@contextmanager
+def empty_database(tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database (the PostgreSQL suite's, or a SQLite file), in its app context; emptied after."""
     url = POSTGRES_URL or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        _empty()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            _empty()
+            db.engine.dispose()
+
+
+def _empty() -> None:
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def test_migrations_match_the_models(tmp_path):
+    with empty_database(tmp_path):
         upgrade()
         with db.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
         counted = answer_count_after_one_answer()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        db.engine.dispose()
     assert differences == []
     assert counted == 1  # the trigger of migration 0007 counts answers into their round's tally
 
@@ -49,13 +66,7 @@ def answer_count_after_one_answer() -> int:
 
 
 def test_migration_0006_removes_hosts_answers_to_their_own_rounds_and_recounts(tmp_path):
-    url = POSTGRES_URL or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_STORAGE_URI": "memory://"})
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    with empty_database(tmp_path) as app:
         upgrade(revision="0005")
         round_id = closed_round_answered_by_its_host_and_a_player()
         upgrade()
@@ -67,11 +78,6 @@ def test_migration_0006_removes_hosts_answers_to_their_own_rounds_and_recounts(t
         client = app.test_client()
         overall = client.get("/leaderboard").get_data(as_text=True)
         reveal = client.get(f"/rounds/{round_id}/reveal").get_data(as_text=True)
-        db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        db.engine.dispose()
     player_id = 2
     assert answers == [player_id]
     assert counted == 1
@@ -106,13 +112,7 @@ def closed_round_answered_by_its_host_and_a_player() -> int:
 
 def test_migration_0007_counts_each_rounds_answers_from_the_answers_themselves(tmp_path):
     """The old counter on the round's row may have drifted; the tally starts from the rows, and keeps counting."""
-    url = POSTGRES_URL or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_STORAGE_URI": "memory://"})
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    with empty_database(tmp_path):
         upgrade(revision="0006")
         round_id = closed_round_answered_by_its_host_and_a_player()  # two answers, by players 1 and 2
         with db.engine.begin() as connection:
@@ -126,8 +126,4 @@ def test_migration_0007_counts_each_rounds_answers_from_the_answers_themselves(t
             connection.execute(insert(Answer.__table__).values(round_id=round_id, player_id=player_id))
         with db.engine.connect() as connection:
             after_one_more = connection.execute(select(Round.answer_count).where(Round.id == round_id)).scalar_one()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        db.engine.dispose()
     assert (migrated, after_one_more) == (2, 3)
