@@ -8,6 +8,8 @@ zone, the year and the mount point: html_scope() adds them.
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from flask import request
 
 from quizapp.extensions import locale_and_zone
@@ -74,6 +76,11 @@ def confirmation_key(round_: RoundSnapshot, fragment: bool) -> tuple[object, ...
     items = tuple((s.id, s.text) for s in round_.statements) or tuple((o.id, o.text) for o in round_.options)
     return ("confirmation", round_.id, round_.kind, round_.closes_at, items, fragment, html_scope())
 
+
+
+def feed_key(self_url: str, title: str, entries: tuple[Hashable, ...]) -> tuple[object, ...]:
+    """An Atom feed's XML: its entries (frozen, each with its translated words and addresses) are all it shows."""
+    return ("feed", self_url, title, entries)
 
 
 def card_key(subject: str, state: str, language: str, digest: str) -> tuple[object, ...]:

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from quizapp import versions
 from quizapp.access import visible_round
+from quizapp.cache import cached
 from quizapp.extensions import db
 from quizapp.models import Round, User, utcnow
 from quizapp.rules.lifecycle import RoundStatus
@@ -59,7 +60,10 @@ def series_card_image(series_id: int) -> Response:
 
 
 def _feed_response(title: str, self_url: str, home_url: str, rounds: list[RoundSnapshot]) -> Response:
-    body, updated = feeds.atom(title, self_url, home_url, feeds.entries(rounds, utcnow()))
+    listed = tuple(feeds.entries(rounds, utcnow()))
+    # Written once per set of entries: feedgen's XML cost three round pages on every fetch.
+    body, updated = cached(versions.feed_key(self_url, title, listed),
+                           lambda: feeds.atom(title, self_url, home_url, list(listed)))
     response = Response(body, mimetype="application/atom+xml")
     response.set_etag(hashlib.sha256(body).hexdigest())
     response.last_modified = updated

@@ -81,3 +81,19 @@ def test_a_feed_answers_conditional_requests(app, make):
     assert first.headers["ETag"] and first.headers["Last-Modified"]
     assert client.get("/feed.atom", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     assert client.get("/feed.atom", headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+
+
+def test_a_kept_feed_follows_its_rounds_and_language(app, make):
+    """The feed's XML is kept per set of entries: a round that opens or closes, or another language, is new XML."""
+    seeded(make)
+    client = app.test_client()
+    before = parse(client.get("/feed.atom"))
+    later = make.facts_round(title="A round opened since")
+    after = parse(client.get("/feed.atom"))
+    assert "Open: A round opened since" in {entry.title for entry in after.entries}
+    assert len(after.entries) == len(before.entries) + 1
+    make.close(db.session.get(type(later), later.id))
+    closed = parse(client.get("/feed.atom"))
+    assert "Revealed: A round opened since" in {entry.title for entry in closed.entries}
+    russian = parse(client.get("/feed.atom?lang=ru"))
+    assert "Итоги: A round opened since" in {entry.title for entry in russian.entries}
