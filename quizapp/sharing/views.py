@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from flask import Response, abort, request
 from flask_babel import gettext as _
@@ -62,14 +63,19 @@ def series_card_image(series_id: int) -> Response:
 def _feed_response(title: str, self_url: str, home_url: str, rounds: list[RoundSnapshot]) -> Response:
     listed = tuple(feeds.entries(rounds, utcnow()))
     # Written once per set of entries: feedgen's XML cost three round pages on every fetch.
-    body, updated = cached(versions.feed_key(self_url, title, listed),
-                           lambda: feeds.atom(title, self_url, home_url, list(listed)))
+    body, updated, etag = cached(versions.feed_key(self_url, title, listed),
+                                 lambda: _written(title, self_url, home_url, listed))
     response = Response(body, mimetype="application/atom+xml")
-    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.set_etag(etag)
     response.last_modified = updated
     response.cache_control.public = True
     response.cache_control.max_age = FEED_MAX_AGE
     return response.make_conditional(request)
+
+
+def _written(title: str, self_url: str, home_url: str, listed: tuple[feeds.Entry, ...]) -> tuple[bytes, datetime, str]:
+    body, updated = feeds.atom(title, self_url, home_url, list(listed))
+    return body, updated, hashlib.sha256(body).hexdigest()
 
 
 def _newest(*conditions: ColumnElement[bool]) -> list[RoundSnapshot]:
