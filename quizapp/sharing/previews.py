@@ -24,7 +24,6 @@ from quizapp.snapshots import RoundSnapshot, SeriesRef
 from quizapp.web import number_text, percent_from_tenths
 
 OG_LOCALES = {"en": "en_US", "ru": "ru_RU"}
-BARS_ON_A_CARD = 4
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ def round_card(round_: RoundSnapshot, now: datetime) -> Card:
     results = round_results(round_)
     story, bars = reveal_story(round_, results)
     return Card(badge=_("Revealed"), tone="closed", footer=_("Closed %(time)s", time=utc_time(round_.closes_at)),
-                story=story, bars=bars, **common)
+                story=story, bars=bars, more=_("+{n} more"), **common)
 
 
 def reveal_story(round_: RoundSnapshot, results: RoundResults) -> tuple[str, tuple[Bar, ...]]:
@@ -201,7 +200,7 @@ def reveal_story(round_: RoundSnapshot, results: RoundResults) -> tuple[str, tup
             found = round(summary.average_found * 1000 / summary.max_points)
             bars.append(Bar(_("Lies found on average"), found, percent_text(found)))
         return story, tuple(bars)
-    ranked = sorted(results.options, key=lambda row: -row.votes)[:BARS_ON_A_CARD]
+    ranked = sorted(results.options, key=lambda row: -row.votes)  # all of them: the card says how many it leaves out
     story = ngettext("%(num)d vote", "%(num)d votes", players)
     return story, tuple(Bar(("✓ " if row.option.is_correct else "") + row.option.text, row.tenths,
                             percent_text(row.tenths)) for row in ranked)
