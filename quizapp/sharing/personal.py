@@ -107,7 +107,7 @@ def personal_card(result: SharedResult, name: str) -> Card:
     return Card(wordmark=_("Two Truths"), badge=_("Result"), tone="closed", title=result.round.title,
                 score=score, squares=result.squares, facts=counted,
                 story=_("Rank %(rank)d of %(players)d", rank=result.place.rank, players=result.place.players),
-                footer=_("Played by %(name)s · %(time)s", name=name, time=utc_time(result.round.closes_at)))
+                footer=_("Player: %(name)s · %(time)s", name=name, time=utc_time(result.round.closes_at)))
 
 
 def result_preview(result: SharedResult, name: str) -> LinkPreview:

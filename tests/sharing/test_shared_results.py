@@ -105,7 +105,7 @@ def test_a_shared_result_shows_its_players_score_and_rank_and_nobody_elses(playe
     client = app.test_client()
     bob = client.get(f"/rounds/{round_id}/shared/{token_for(round_id, answer_id(round_id, 'boris'))}?lang=en")
     page = bob.get_data(as_text=True)
-    assert "boris played this round" in page and "2 / 2" in page and "Rank 1 of 3" in page
+    assert "boris’s result" in page and "2 / 2" in page and "Rank 1 of 3" in page
     assert "anna" not in page and "cyril" not in page.replace("cy-", "")  # no other player, no leaderboard
     assert not any(text in page for text, _false in STATEMENTS)  # and no statement, so no marks either
     cards = {name: client.get(f"/rounds/{round_id}/shared/{token_for(round_id, answer_id(round_id, name))}"
