@@ -82,8 +82,7 @@ def shared_result(round_id: int, token: str) -> str:
     result, name = _shared_or_404(round_id, token)
     shareable()
     return render_template("sharing/result.html", result=result, name=name, round=result.round,
-                           squares=personal.squares_text(result.squares), score_words=personal.score_words(result),
-                           link_preview=personal.result_preview(result, name))
+                           score_words=personal.score_words(result), link_preview=personal.result_preview(result, name))
 
 
 @bp.route("/rounds/<int:round_id>/shared/<token>/card.png")
