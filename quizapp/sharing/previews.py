@@ -280,5 +280,6 @@ def offer_of(line: str, link: LinkPreview) -> ShareOffer:
 
 
 def round_offer(round_: RoundSnapshot, now: datetime) -> ShareOffer:
-    """The round's own link, for its host to post: the card shows how it will unfurl."""
-    return offer_of("", round_preview(round_, now))
+    """The round's link for its host to post, the card showing how it will unfurl: once closed, its reveal's."""
+    endpoint = "results.reveal" if rules.results_public(round_, now) else "play.round_page"
+    return offer_of("", round_preview(round_, now, endpoint=endpoint))

@@ -155,3 +155,14 @@ def test_a_quiz_poll_shares_right_or_wrong_and_an_opinion_poll_shares_its_result
     assert text == f"Two Truths · Tea or coffee? · see how everyone voted\n{reveal}"
     vote = answer_id(opinion_id, "anna")
     assert app.test_client().get(f"/rounds/{opinion_id}/shared/{token_for(opinion_id, vote)}").status_code == 404
+
+
+def test_a_host_shares_an_open_rounds_page_and_a_closed_rounds_reveal(curator, make):
+    host = db.session.execute(db.select(User).where(User.username == "host")).scalar_one()
+    open_id = make.facts_round(STATEMENTS, curator=host, title="Open one").id
+    closed_id = make.facts_round(STATEMENTS, curator=host, title="Closed one", status="closed").id
+    db.session.rollback()
+    for round_id, address in ((open_id, f"/rounds/{open_id}?lang=en"), (closed_id, f"/rounds/{closed_id}/reveal?lang=en")):
+        page = curator.get(f"/curator/?share={round_id}").get_data(as_text=True)
+        found = re.search(r'<textarea id="share-round-text"[^>]*>([^<]*)</textarea>', page)
+        assert found and unescape(found.group(1)) == f"http://localhost{address}"
