@@ -221,8 +221,8 @@ CASES: dict[str, Case] = {
     "answer-wrong-method": Case("wrong-method", "pat", "DELETE", ANSWER, MARKS, status=405, message=NOT_ALLOWED),
     "answer-missing-csrf-htmx": Case("csrf-missing", "pat", "POST", ANSWER, MARKS, status=400, csrf="none", htmx=True,
                                      message=CSRF_MESSAGE),
-    "answer-foreign-csrf": Case("csrf-foreign", "pat", "POST", ANSWER, MARKS, status=400, csrf="foreign",
-                                message=CSRF_MESSAGE),
+    "answer-foreign-csrf": Case("csrf-foreign", "pat", "POST", ANSWER, MARKS, status=SENT_BACK, csrf="foreign",
+                                message="This page had expired, so nothing was sent. Your marks are kept"),
     # --- voting in a poll ---
     "vote-empty": Case("empty", "pat", "POST", POLL_ANSWER, (("option", ""),), message="Choose one of the options.",
                        status=SENT_BACK),
