@@ -24,7 +24,7 @@ VENDOR = Path(__file__).resolve().parent / "vendor"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 # axe-core 4.14.1 from npm (MPL-2.0, licence beside it), served by the test app only, from 'self'.
 AXE_URL_PATH = "/__browser-tests__/axe.min.js"
-DESKTOP = {"width": 1000, "height": 800}
+DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
 NewContext = Callable[..., BrowserContext]

@@ -96,3 +96,18 @@ def test_on_a_wide_screen_the_header_shows_its_links_without_a_menu(open_as: Ope
     page = open_as("visitor", "/", viewport={"width": 1280, "height": 800})
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Leaderboard")).to_be_visible()
     expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
+
+
+@pytest.mark.parametrize("width", [1000, 1100, 1280])
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_signed_in_guests_header_is_one_row_whatever_the_width(open_as: OpenAs, language: str, width: int) -> None:
+    # A guest's header holds the most: "Keep my name", the nickname and "Log out". At 1000 px its links once
+    # broke mid-word ("Leaderboar|d"); between phone and wide screen they fold into the menu instead.
+    page = open_as("player", f"/?lang={language}", viewport={"width": width, "height": 800})
+    box = page.locator(".site-header").bounding_box()
+    assert box is not None and box["height"] < 80, f"the header is {box} tall at {width} px: more than one row"
+    for link in page.locator(".site-nav > a, .site-nav > .muted").all():
+        if link.is_visible():
+            height = link.bounding_box()["height"]  # type: ignore[index]
+            assert height < 50, f"{link.inner_text()!r} wraps at {width} px ({height} px tall)"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
