@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from quizapp import auth, cli, errors, leaderboard, play, results, rounds, sharing, web
+    from quizapp import announce, auth, cli, errors, leaderboard, play, results, rounds, sharing, tasks, web
 
     web.init_app(app)
     errors.init_app(app)
@@ -48,5 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(leaderboard.bp)
     app.register_blueprint(sharing.bp)
     sharing.init_app(app)
+    app.register_blueprint(announce.bp)
+    tasks.init_app(app)
     cli.init_app(app)
     return app

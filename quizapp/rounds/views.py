@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from quizapp import queries
+from quizapp.announce.outbox import plan_round, plan_rounds
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.service import find_user
 from quizapp.data.answers_csv import answers_csv as answers_csv_text
@@ -68,6 +69,7 @@ from quizapp.rules.lifecycle import RoundStatus, as_utc
 from quizapp.rules.rounds import RoundKind
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
 from quizapp.snapshots import RoundSnapshot, load_round, rounds_page
+from quizapp.tasks import wake
 from quizapp.web import render_page_or_fragment
 from quizapp.zones import UTC_ZONE, canonical_zone, zone_choices
 
@@ -197,8 +199,10 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
         return _editor(form, round_, kind, locked, status, 422)
 
     round_ = _store(round_, form, kind, locked, schedule)
+    announcements = plan_round(round_)  # the series may have changed, and with it the channels
     session["tz"] = form.tz.data
     db.session.commit()
+    wake(announcements)
     return _after_saving(round_, published=schedule is not None)
 
 
@@ -291,7 +295,9 @@ def close(round_id: int) -> Response:
         flash(_("Only an open round can be closed."), "error")
     else:
         round_.closes_at = utcnow()
+        announcements = plan_round(round_)
         db.session.commit()
+        wake(announcements)
         flash(_("Closed. The reveal is public now."), "success")
     return redirect(url_for("rounds.dashboard"), code=303)
 
@@ -319,7 +325,9 @@ def extend(round_id: int) -> str | tuple[str, int] | Response:
         fill_form(edit_form, round_)
         return _editor(edit_form, round_, round_.kind, rules.is_locked(round_, now), status, 422, extend_form=form)
     round_.closes_at = closes_at
+    announcements = plan_round(round_)
     db.session.commit()
+    wake(announcements)
     flash(_("The closing time is extended."), "success")
     return redirect(url_for("rounds.dashboard"), code=303)
 
@@ -404,7 +412,9 @@ def import_json() -> str | tuple[str, int] | Response:
             problems = error.errors
         else:
             created = import_rounds(specs, current_user, now)
+            announcements = plan_rounds(created)
             db.session.commit()
+            wake(announcements)
             flash(ngettext("Imported %(num)d round.", "Imported %(num)d rounds.", len(created)), "success")
             return redirect(url_for("rounds.dashboard"), code=303)
     failed = bool(form.errors or problems)

@@ -1,0 +1,124 @@
+"""One HTTP attempt per announcement: Telegram's Bot API, Discord and Slack webhooks, or the signed JSON webhook."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote, urlsplit
+
+from flask import current_app
+
+from quizapp.announce.addresses import url_problem
+from quizapp.announce.messages import text_of, webhook_body
+from quizapp.models import Announcement, Channel
+from quizapp.rules.lifecycle import as_utc
+
+SIGNATURE_HEADER = "X-TwoTruths-Signature"
+DELIVERY_HEADER = "X-TwoTruths-Delivery"
+EVENT_HEADER = "X-TwoTruths-Event"
+USER_AGENT = "TwoTruths-Announcer/1"
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one attempt went: ok, or an error and whether trying again may help."""
+
+    ok: bool
+    error: str = ""
+    retry: bool = False
+    retry_after: float | None = None
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The signature header's value: sha256=<hex HMAC-SHA256 of the raw body>."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def telegram_url(channel: Channel) -> str:
+    base = current_app.config["TELEGRAM_API_URL"].rstrip("/")
+    return f"{base}/bot{quote(channel.secret, safe=':')}/sendMessage"
+
+
+def build_request(row: Announcement) -> Request:
+    """The request that announces the row on its channel."""
+    channel = row.channel
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, DELIVERY_HEADER: row.delivery_id}
+    if channel.kind == "webhook":
+        body = webhook_body(row, row.due_at)
+        return Request(channel.url, body, headers | {EVENT_HEADER: row.event, SIGNATURE_HEADER: sign(channel.secret, body)})
+    text = text_of(row)
+    if channel.kind == "telegram":
+        payload = {"chat_id": channel.chat_id, "text": text}
+        return Request(telegram_url(channel), _json(payload), headers)
+    key = "content" if channel.kind == "discord" else "text"
+    return Request(channel.url, _json({key: text}), headers)
+
+
+def _json(payload: dict[str, object]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def send(row: Announcement, now: datetime) -> Attempt:
+    """Make one attempt; the address is checked again first, since its name may now resolve elsewhere."""
+    if row.channel.kind != "telegram":
+        problem = url_problem(row.channel.url)
+        if problem is not None:
+            return Attempt(ok=False, error=f"refused: {problem}")
+    request = build_request(row)
+    try:
+        status, headers, body = post(request, current_app.config["ANNOUNCE_TIMEOUT_SECONDS"])
+    except (OSError, http.client.HTTPException) as error:
+        return Attempt(ok=False, error=f"no answer: {error!r}", retry=True)
+    return judge(status, headers, body, now)
+
+
+def post(request: Request, timeout: float) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """POST without following redirects (a redirect could lead to a private address)."""
+    parts = urlsplit(request.url)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.hostname or "", parts.port, timeout=timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, body=request.body, headers=request.headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read(4096)
+    finally:
+        connection.close()
+
+
+def judge(status: int, headers: http.client.HTTPMessage, body: bytes, now: datetime) -> Attempt:
+    """2xx is sent; 408, 429 and 5xx may pass (429 says when); any other answer is final."""
+    if 200 <= status < 300:
+        return Attempt(ok=True)
+    error = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}".strip()
+    if status == 429:
+        return Attempt(ok=False, error=error, retry=True, retry_after=retry_after(headers.get("Retry-After"), body, now))
+    return Attempt(ok=False, error=error, retry=status == 408 or status >= 500)
+
+
+def retry_after(header: str | None, body: bytes, now: datetime) -> float | None:
+    """Seconds from Retry-After (seconds or an HTTP date), else from Telegram's parameters.retry_after."""
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return float(header)
+        try:
+            return max((as_utc(parsedate_to_datetime(header)) - now).total_seconds(), 0.0)
+        except (TypeError, ValueError):
+            pass
+    try:
+        seconds = json.loads(body)["parameters"]["retry_after"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return float(seconds) if isinstance(seconds, int | float) else None
