@@ -34,9 +34,10 @@ def claim(announcement_id: int, now: datetime) -> Announcement | None:
     taken = db.session.execute(
         update(Announcement).where(Announcement.id == announcement_id, _ready(now))
         .values(claimed_until=now + lease, updated_at=now)
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
-    return db.session.get(Announcement, announcement_id) if taken else None
+    return db.session.get(Announcement, announcement_id, populate_existing=True) if taken else None
 
 
 def deliver(announcement_id: int, now: datetime) -> datetime | None:
@@ -69,9 +70,9 @@ def _record(row: Announcement, attempt: Attempt, now: datetime) -> datetime | No
     if delay is None:
         _finish(row, FAILED, now, error=attempt.error)
         return None
-    row.next_attempt_at = now + timedelta(seconds=delay)
+    again = row.next_attempt_at = now + timedelta(seconds=delay)
     _finish(row, PENDING, now, error=attempt.error)
-    return row.next_attempt_at
+    return again
 
 
 def _finish(row: Announcement, state: str, now: datetime, error: str = "") -> None:
