@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from quizapp.announce.cli import channels
 from quizapp.announce.outbox import plan_rounds
 from quizapp.auth.service import UsernameError, find_user, new_user
 from quizapp.data.rounds_json import (
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (create_curator, import_rounds_command, export_rounds_command, seed_demo_command, init_db):
         app.cli.add_command(command)
+    app.cli.add_command(channels)
 
 
 @click.command("create-curator")

@@ -5,12 +5,15 @@ import hashlib
 import hmac
 import http.client
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from quizapp.announce.addresses import url_problem
 from quizapp.announce.messages import text_of, webhook_body
@@ -21,6 +24,7 @@ SIGNATURE_HEADER = "X-TwoTruths-Signature"
 DELIVERY_HEADER = "X-TwoTruths-Delivery"
 EVENT_HEADER = "X-TwoTruths-Event"
 USER_AGENT = "TwoTruths-Announcer/1"
+TEST_EVENT = "channel.test"
 
 
 @dataclass(frozen=True)
@@ -52,17 +56,31 @@ def telegram_url(channel: Channel) -> str:
 
 def build_request(row: Announcement) -> Request:
     """The request that announces the row on its channel."""
-    channel = row.channel
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, DELIVERY_HEADER: row.delivery_id}
+    if row.channel.kind == "webhook":
+        return request_for(row.channel, row.delivery_id, row.event, webhook_body(row, row.due_at))
+    return request_for(row.channel, row.delivery_id, row.event, text_of(row))
+
+
+def test_request(channel: Channel, now: datetime) -> Request:
+    """A message that says the channel works (`channels test`, the app's Test button)."""
     if channel.kind == "webhook":
-        body = webhook_body(row, row.due_at)
-        return Request(channel.url, body, headers | {EVENT_HEADER: row.event, SIGNATURE_HEADER: sign(channel.secret, body)})
-    text = text_of(row)
+        body = {"event": TEST_EVENT, "occurred_at": as_utc(now).strftime("%Y-%m-%dT%H:%M:%SZ"), "round": None}
+        return request_for(channel, str(uuid.uuid4()), TEST_EVENT, _json(body))
+    with force_locale(channel.language):
+        text = _("Two Truths will announce new rounds, closing times and reveals here.")
+    return request_for(channel, str(uuid.uuid4()), TEST_EVENT, text)
+
+
+def request_for(channel: Channel, delivery_id: str, event: str, content: str | bytes) -> Request:
+    """A webhook's JSON body signed, or a chat line posted the way the channel's kind takes it."""
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, DELIVERY_HEADER: delivery_id}
+    if isinstance(content, bytes):
+        signature = sign(channel.secret, content)
+        return Request(channel.url, content, headers | {EVENT_HEADER: event, SIGNATURE_HEADER: signature})
     if channel.kind == "telegram":
-        payload = {"chat_id": channel.chat_id, "text": text}
-        return Request(telegram_url(channel), _json(payload), headers)
+        return Request(telegram_url(channel), _json({"chat_id": channel.chat_id, "text": content}), headers)
     key = "content" if channel.kind == "discord" else "text"
-    return Request(channel.url, _json({key: text}), headers)
+    return Request(channel.url, _json({key: content}), headers)
 
 
 def _json(payload: dict[str, object]) -> bytes:
@@ -70,12 +88,16 @@ def _json(payload: dict[str, object]) -> bytes:
 
 
 def send(row: Announcement, now: datetime) -> Attempt:
-    """Make one attempt; the address is checked again first, since its name may now resolve elsewhere."""
-    if row.channel.kind != "telegram":
-        problem = url_problem(row.channel.url)
+    """Make one attempt at announcing the row."""
+    return attempt(row.channel, build_request(row), now)
+
+
+def attempt(channel: Channel, request: Request, now: datetime) -> Attempt:
+    """POST once; a webhook's address is checked again first, since its name may now resolve elsewhere."""
+    if channel.kind != "telegram":
+        problem = url_problem(channel.url)
         if problem is not None:
             return Attempt(ok=False, error=f"refused: {problem}")
-    request = build_request(row)
     try:
         status, headers, body = post(request, current_app.config["ANNOUNCE_TIMEOUT_SECONDS"])
     except (OSError, http.client.HTTPException) as error:
