@@ -17,18 +17,21 @@ from quizapp.logs import log_event
 from quizapp.models import Announcement, utcnow
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+SQLITE_SCHEME = "sqlite:///"
 
 
 def make_huey(app: Flask) -> Huey:
-    """The queue the settings describe."""
+    """The queue the settings describe: TASKS_URL redis://…, sqlite:///path, or unset for instance/tasks.sqlite."""
     name = app.config["TASKS_NAME"]
-    url = app.config.get("TASKS_URL")
-    if app.config.get("TASKS_IMMEDIATE", app.testing):
+    url = app.config.get("TASKS_URL") or ""
+    if app.config.get("TASKS_IMMEDIATE", app.testing and not url):
         return MemoryHuey(name, immediate=True)
-    if url:
-        if not url.startswith(REDIS_SCHEMES):
-            raise ValueError(f"TASKS_URL must be a redis:// address, not {url!r}")
+    if url.startswith(REDIS_SCHEMES):
         return RedisHuey(name, url=url)
+    if url.startswith(SQLITE_SCHEME):
+        return SqliteHuey(name, filename=url[len(SQLITE_SCHEME):])
+    if url:
+        raise ValueError(f"TASKS_URL must be a redis:// or sqlite:/// address, not {url!r}")
     return SqliteHuey(name, filename=str(Path(app.instance_path) / "tasks.sqlite"))
 
 

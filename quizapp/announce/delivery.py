@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from quizapp.announce.outbox import FAILED, PENDING, SENT, SKIPPED, plan_of
-from quizapp.announce.senders import Attempt, send
+from quizapp.announce.senders import Attempt, attempt, build_request
 from quizapp.extensions import db
 from quizapp.logs import log_event
 from quizapp.models import Announcement
@@ -44,13 +44,33 @@ def deliver(announcement_id: int, now: datetime) -> datetime | None:
     """Send the row if it is due and still wanted; return when to try again after a failure that may pass."""
     row = claim(announcement_id, now)
     if row is None:
-        return None  # sent, dropped, not due, or another consumer has it
+        return _not_yet(announcement_id, now)
     decision = verdict(Event(row.event), row.due_at, plan_of(row.round), now)
-    if decision is not Verdict.SEND:
+    request = build_request(row) if decision is Verdict.SEND else None
+    # No transaction stays open while the receiver answers; and on SQLite a transaction that has read may not
+    # start writing once another worker has written, so each write below begins a transaction of its own.
+    db.session.commit()
+    if request is None:
         _finish(row, SKIPPED, now, error=f"not sent: {decision.value}")
+        log_event("announcement_skipped", announcement=row.id, channel=row.channel_id, why=decision.value)
         return None
-    attempt = send(row, now)
-    return _record(row, attempt, now)
+    return _record(row, attempt(row.channel, request, now), now)
+
+
+def _not_yet(announcement_id: int, now: datetime) -> datetime | None:
+    """When a row that could not be claimed is due, if that is still to come (the queue may run a task early).
+
+    None for a row sent, dropped, or held by another consumer: the sweep looks at it again once the hold ends.
+    """
+    row = db.session.execute(
+        select(Announcement.state, Announcement.due_at, Announcement.next_attempt_at)
+        .where(Announcement.id == announcement_id)
+    ).one_or_none()
+    db.session.rollback()
+    if row is None or row.state != PENDING:
+        return None
+    ready = max(as_utc(moment) for moment in (row.due_at, row.next_attempt_at) if moment is not None)
+    return ready if ready > now else None
 
 
 def _record(row: Announcement, attempt: Attempt, now: datetime) -> datetime | None:

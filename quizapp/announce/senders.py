@@ -87,11 +87,6 @@ def _json(payload: dict[str, object]) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
-def send(row: Announcement, now: datetime) -> Attempt:
-    """Make one attempt at announcing the row."""
-    return attempt(row.channel, build_request(row), now)
-
-
 def attempt(channel: Channel, request: Request, now: datetime) -> Attempt:
     """POST once; a webhook's address is checked again first, since its name may now resolve elsewhere."""
     if channel.kind != "telegram":

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -14,6 +15,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    status: int | None = None  # what the receiver answered, once it has
 
     def json(self) -> dict:  # type: ignore[type-arg]
         return json.loads(self.body)
@@ -41,11 +44,13 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+            got = Received(self.path, dict(self.headers.items()), body)
+            receiver.received.append(got)
             receiver.arrived.set()
             if receiver.hold is not None:
                 receiver.hold.wait(30)
             status, headers, answer = receiver.answer()
+            got.status = status
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
