@@ -64,11 +64,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+        pass  # an answer to a client that is gone (a killed consumer) is expected here, not worth a traceback
+
+
 @contextmanager
 def serving(receiver: Receiver, port: int = 0) -> Iterator[Receiver]:
     """Run the receiver on 127.0.0.1 (a free port unless given) until the block ends."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(receiver))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), _handler(receiver))
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -91,7 +91,7 @@ def test_a_receiver_answering_500_twice_gets_it_on_the_third_attempt_once(make):
         now = utcnow()
         first = deliver(row.id, now)
         assert first == now + timedelta(seconds=1)  # ANNOUNCE_RETRY_DELAYS = [1, 2, 4] in these tests
-        assert deliver(row.id, now) is None  # not before its retry time
+        assert deliver(row.id, now) == first  # not before its retry time: the task is put back for then
         second = deliver(row.id, first)
         assert second == first + timedelta(seconds=2)
         assert deliver(row.id, second) is None
@@ -148,6 +148,15 @@ def test_a_receiver_that_is_down_is_retried(make):
     now = utcnow()
     assert deliver(row.id, now) == now + timedelta(seconds=1)
     assert state(row.id).last_error.startswith("no answer")
+
+
+def test_a_task_run_before_its_row_is_due_is_put_back_for_then(make, receiver):
+    add_channel(None, receiver.url)
+    round_ = make.facts_round(status="scheduled")
+    row = planned(round_)["round.opened"]
+    opens_at = as_utc(round_.opens_at)
+    assert deliver(row.id, opens_at - timedelta(seconds=1)) == opens_at
+    assert receiver.received == []
 
 
 def test_a_claimed_row_is_not_sent_by_a_second_consumer(make, receiver):
