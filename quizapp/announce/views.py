@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from quizapp.access import curator_required
 from quizapp.announce import bp
 from quizapp.announce.channels import ChannelSpec, add_channel, shown_address, spec_problems
 from quizapp.announce.forms import SITE, ChannelForm
@@ -17,7 +18,6 @@ from quizapp.auth.forms import EmptyForm
 from quizapp.extensions import db
 from quizapp.logs import log_event
 from quizapp.models import Announcement, Channel, Round, Series, utcnow
-from quizapp.rounds.views import curator_required
 from quizapp.tasks import wake
 
 RECENT = 5

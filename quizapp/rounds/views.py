@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from flask import (
@@ -17,15 +15,15 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from quizapp import queries
+from quizapp.access import curator_required
 from quizapp.announce.outbox import plan_round, plan_rounds
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.service import find_user
@@ -38,7 +36,7 @@ from quizapp.data.rounds_json import (
     load_document,
     parse_rounds,
 )
-from quizapp.extensions import db, login_manager
+from quizapp.extensions import db
 from quizapp.logs import log_event
 from quizapp.models import Round, User, utcnow
 from quizapp.paging import Page, page_number, page_of
@@ -74,21 +72,6 @@ from quizapp.web import render_page_or_fragment
 from quizapp.zones import UTC_ZONE, canonical_zone, zone_choices
 
 FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
-
-
-def curator_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Send visitors to log in and refuse players with 403."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not current_user.is_curator:
-            log_event("forbidden", logging.WARNING, user_id=current_user.id)
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def own_round(round_id: int) -> Round:

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from quizapp.announce import addresses
 from quizapp.announce.delivery import deliver, due_soon

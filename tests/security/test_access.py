@@ -30,7 +30,7 @@ def methods(rule: Rule) -> list[str]:
 def url_for_rule(app: Flask, rule: Rule, round_id: int, series_id: int = 0) -> str:
     """The rule's URL with every argument filled from real rows."""
     values = {"round_id": round_id, "series_id": series_id, "kind": "facts", "filename": "css/app.css",
-              "name": "host"}  # a host feed: the world's curator
+              "name": "host", "channel_id": 1}  # a host feed: the world's curator
     missing = rule.arguments - values.keys()
     assert not missing, f"{rule.rule}: no test value for {missing}"
     with app.test_request_context():
@@ -53,6 +53,9 @@ def hostile_form(endpoint: str, world: World) -> list[tuple[str, object]]:
         "rounds.delete": [("confirm", "yes")],
         "rounds.people": [("username", "pat")],
         "rounds.import_json": [("file", import_file())],
+        "announce.manage": [("target", "site"), ("kind", "slack"), ("url", "https://hooks.example.org/x"),
+                            ("language", "en")],
+        "announce.remove": [],
     }
     return forms.get(endpoint, [])
 
@@ -63,7 +66,7 @@ def post(player: Player, url: str, form: list[tuple[str, object]], htmx: bool = 
 
 
 def curator_cases(app: Flask) -> list[tuple[Rule, str]]:
-    return [(rule, method) for rule in rules(app, "rounds") for method in methods(rule)]
+    return [(rule, method) for rule in rules(app, "rounds") + rules(app, "announce") for method in methods(rule)]
 
 
 def case_id(rule: Rule, method: str) -> str:
@@ -77,7 +80,8 @@ def test_the_walk_covers_every_curator_route(app):
     found = {rule.endpoint for rule in rules(app, "rounds")}
     assert found >= {"rounds.dashboard", "rounds.edit", "rounds.close", "rounds.extend", "rounds.delete",
                      "rounds.answers_csv", "rounds.people", "rounds.export_json", "rounds.import_json"}
-    assert all(rule.rule.startswith("/curator/") for rule in rules(app, "rounds"))
+    assert all(rule.rule.startswith("/curator/") for rule in rules(app, "rounds") + rules(app, "announce"))
+    assert {rule.endpoint for rule, _method in curator_cases(app)} >= {"announce.manage", "announce.remove"}
 
 
 # --- visitors are sent to log in, players are refused ---------------------------------------------
