@@ -163,3 +163,20 @@ def attempts_of(round_: Round, event: str) -> int:
     db.session.rollback()
     return db.session.scalar(select(Announcement.attempts).where(Announcement.round_id == round_.id,
                                                                  Announcement.event == event)) or 0
+
+
+@SQLITE_ONLY
+def test_publishing_queues_the_announcements_and_never_waits_on_the_receiver(app, curator, make):
+    from tests.rounds.test_editor import editor_form
+
+    hold = threading.Event()
+    with serving(Receiver(hold=hold)) as slow:
+        add_channel(None, slow.url)
+        new = "/curator/rounds/new/facts"
+        response = curator.post_form(new, new, editor_form())  # opens now: its announcement is due at once
+        received = list(slow.received)
+        hold.set()
+    assert response.status_code == 303
+    assert received == []  # no consumer runs here, and the request sent nothing itself
+    assert app.extensions["huey"].pending_count() == 3  # opened, closing soon, revealed: queued for the consumer
+    assert state_of(db.session.scalars(select(Round)).one(), "round.opened") == "pending"
