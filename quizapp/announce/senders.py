@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import http.client
 import json
+import socket
+import ssl
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from quizapp.announce.addresses import url_problem
+from quizapp.announce.addresses import vet
 from quizapp.announce.messages import text_of, webhook_body
 from quizapp.models import Announcement, Channel
 from quizapp.rules.lifecycle import as_utc
@@ -89,22 +91,54 @@ def _json(payload: dict[str, object]) -> bytes:
 
 def attempt(channel: Channel, request: Request, now: datetime) -> Attempt:
     """POST once; a webhook's address is checked again first, since its name may now resolve elsewhere."""
+    address = None
     if channel.kind != "telegram":
-        problem = url_problem(channel.url)
-        if problem is not None:
-            return Attempt(ok=False, error=f"refused: {problem}")
+        vetted = vet(channel.url)
+        if vetted.problem is not None:
+            return Attempt(ok=False, error=f"refused: {vetted.problem}", retry=vetted.retry)
+        address = vetted.address
     try:
-        status, headers, body = post(request, current_app.config["ANNOUNCE_TIMEOUT_SECONDS"])
+        status, headers, body = post(request, current_app.config["ANNOUNCE_TIMEOUT_SECONDS"], address)
     except (OSError, http.client.HTTPException) as error:
         return Attempt(ok=False, error=f"no answer: {error!r}", retry=True)
     return judge(status, headers, body, now)
 
 
-def post(request: Request, timeout: float) -> tuple[int, http.client.HTTPMessage, bytes]:
-    """POST without following redirects (a redirect could lead to a private address)."""
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Connects to the address vetted for the name, not to what a second lookup would answer."""
+
+    def __init__(self, host: str, port: int | None, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """The same over TLS: the certificate is still checked against the name."""
+
+    def __init__(self, host: str, port: int | None, *, address: str, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+
+
+def post(request: Request, timeout: float, address: str | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """POST without following redirects (a redirect could lead to a private address), to `address` when given."""
     parts = urlsplit(request.url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.hostname or "", parts.port, timeout=timeout)
+    https = parts.scheme == "https"
+    host = parts.hostname or ""
+    connection: http.client.HTTPConnection
+    if address is None:
+        connection = (http.client.HTTPSConnection if https else http.client.HTTPConnection)(host, parts.port,
+                                                                                            timeout=timeout)
+    else:
+        connection = (_PinnedHTTPS if https else _PinnedHTTP)(host, parts.port, address=address, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request("POST", path, body=request.body, headers=request.headers)

@@ -220,3 +220,27 @@ def test_every_address_of_a_name_must_be_public(app, monkeypatch):
         assert addresses.url_problem("https://hooks.example.org/x") is None
         assert addresses.url_problem("ftp://hooks.example.org/x") is not None
         assert addresses.url_problem("https://user:pw@hooks.example.org/x") is not None
+
+
+def test_a_delivery_goes_to_the_address_checked_not_to_a_second_lookup(make, receiver, monkeypatch):
+    port = receiver.url.rsplit(":", 1)[1]
+    add_channel(None, f"http://receiver.example.test:{port}/hook")  # a name no real resolver knows
+    row = planned(opened_round(make))["round.opened"]
+    monkeypatch.setattr(addresses, "resolve", lambda host, port: ["127.0.0.1"])
+    deliver(row.id, utcnow())
+    [got] = receiver.received
+    assert got.headers["Host"] == f"receiver.example.test:{port}"
+    assert state(row.id).state == "sent"
+
+
+def test_a_name_that_does_not_resolve_is_retried(make, monkeypatch):
+    add_channel(None, "https://hooks.example.test/x")
+    row = planned(opened_round(make))["round.opened"]
+
+    def no_such_name(host, port):  # type: ignore[no-untyped-def]
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(addresses, "resolve", no_such_name)
+    now = utcnow()
+    assert deliver(row.id, now) == now + timedelta(seconds=1)
+    assert "can't be found" in state(row.id).last_error
