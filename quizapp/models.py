@@ -249,6 +249,9 @@ class Channel(db.Model):
     chat_id: Mapped[str] = mapped_column(String(100), default="")
     language: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The last test message (the channels page's Test button, sent by the consumer): when, and the error if any.
+    tested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    test_error: Mapped[str] = mapped_column(Text, default="")
 
     series: Mapped[Series | None] = relationship()
 

@@ -60,7 +60,12 @@ def _register(app: Flask, huey: Huey) -> dict[str, object]:
         for announcement_id, eta in due:
             deliver.schedule((announcement_id,), eta=eta)
 
-    return {"deliver": deliver, "sweep": sweep}
+    @huey.task(name="announce.test")
+    def test_channel(channel_id: int) -> None:
+        with app.app_context():
+            delivery.test_channel(channel_id, utcnow())
+
+    return {"deliver": deliver, "sweep": sweep, "test": test_channel}
 
 
 def wake(rows: Iterable[Announcement]) -> None:

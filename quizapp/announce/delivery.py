@@ -8,10 +8,10 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from quizapp.announce.outbox import FAILED, PENDING, SENT, SKIPPED, plan_of
-from quizapp.announce.senders import Attempt, attempt, build_request
+from quizapp.announce.senders import Attempt, attempt, build_request, test_request
 from quizapp.extensions import db
 from quizapp.logs import log_event
-from quizapp.models import Announcement
+from quizapp.models import Announcement, Channel
 from quizapp.rules.announcements import Event, Verdict, retry_delay, verdict
 from quizapp.rules.lifecycle import as_utc
 
@@ -99,6 +99,18 @@ def _finish(row: Announcement, state: str, now: datetime, error: str = "") -> No
     row.state, row.claimed_until, row.updated_at = state, None, now
     if error:
         row.last_error = error[:1000]
+    db.session.commit()
+
+
+def test_channel(channel_id: int, now: datetime) -> None:
+    """Send the channel a test message and note how it went, for the channels page."""
+    channel = db.session.get(Channel, channel_id)
+    if channel is None:
+        return
+    request = test_request(channel, now)
+    db.session.commit()  # no transaction held while the receiver answers
+    outcome = attempt(channel, request, now)
+    channel.tested_at, channel.test_error = now, outcome.error[:1000]
     db.session.commit()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -67,6 +67,27 @@ def remove(channel_id: int) -> Response:
     db.session.commit()
     flash(_("Channel removed."), "success")
     return redirect(url_for("announce.manage"), code=303)
+
+
+@bp.route("/<int:channel_id>/test", methods=["POST"])
+@curator_required
+def test(channel_id: int) -> Response:
+    """Have the consumer send the channel a test message; the page then shows how it went."""
+    channel = _own_channel(channel_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    channel_id = channel.id
+    # End this request's transaction first: on SQLite it holds the write lock the task will need (tests run tasks
+    # at once, in this thread).
+    db.session.commit()
+    try:
+        current_app.extensions["quizapp.tasks"]["test"](channel_id)
+    except Exception as error:  # noqa: BLE001 - any storage error of the queue
+        log_event("task_queue_down", logging.WARNING, error=repr(error))
+        flash(_("The test could not be queued. Try again in a moment."), "error")
+    else:
+        flash(_("A test message is on its way. Reload this page to see how it went."), "success")
+    return redirect(url_for("announce.manage", _anchor=f"channel-{channel_id}"), code=303)
 
 
 def _my_series() -> list[Series]:

@@ -100,3 +100,15 @@ def test_the_page_in_russian(curator, receiver):
     assert "Объявления" in page and "Добавить канал" in page
 
 
+
+
+def test_send_a_test_queues_it_and_the_page_shows_how_it_went(curator):
+    with serving(Receiver(script=[(200, {}, b""), (403, {}, b"bot was kicked")])) as receiver:
+        channel_id = add_channel(None, receiver.url, secret="k").id
+        # Tests run tasks at once; with a consumer the page shows the outcome once it has run.
+        assert curator.post_form(PAGE, f"/curator/channels/{channel_id}/test", {}).status_code == 303
+        assert "Test message delivered" in curator.get(PAGE).get_data(as_text=True)
+        curator.post_form(PAGE, f"/curator/channels/{channel_id}/test", {})
+        page = curator.get(PAGE).get_data(as_text=True)
+    assert [got.json()["event"] for got in receiver.received] == ["channel.test", "channel.test"]
+    assert "Test failed" in page and "HTTP 403: bot was kicked" in page

@@ -56,6 +56,7 @@ def hostile_form(endpoint: str, world: World) -> list[tuple[str, object]]:
         "announce.manage": [("target", "site"), ("kind", "slack"), ("url", "https://hooks.example.org/x"),
                             ("language", "en")],
         "announce.remove": [],
+        "announce.test": [],
     }
     return forms.get(endpoint, [])
 

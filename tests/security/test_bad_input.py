@@ -425,6 +425,7 @@ CASES: dict[str, Case] = {
                               status=403),
     "channel-remove-missing": Case("id-out-of-range", "host", "POST", "/curator/channels/99999999/remove", status=404),
     "channel-remove-by-player": Case("forbidden", "pat", "POST", "/curator/channels/1/remove", status=403),
+    "channel-test-missing": Case("id-out-of-range", "host", "POST", "/curator/channels/99999999/test", status=404),
     # --- import upload ---
     "import-no-file": Case("empty", "host", "POST", "/curator/import", (), message="Choose a file to import."),
     "import-empty-file": Case("empty", "host", "POST", "/curator/import", (("file", Upload(b"")),)),

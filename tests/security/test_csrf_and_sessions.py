@@ -50,6 +50,7 @@ def post_cases(world: World) -> dict[str, tuple[str, str, list[tuple[str, object
                                                            ("secret", "1:FORGED"), ("chat_id", "@forged"),
                                                            ("language", "en")]),
         "announce.remove": ("host", "/curator/channels/1/remove", []),
+        "announce.test": ("host", "/curator/channels/1/test", []),
     }
 
 
@@ -73,7 +74,8 @@ def state(app: Flask, player: Player) -> tuple:  # type: ignore[type-arg]
 # Every POST but the language switch, which is exempt on purpose (the test after the next one says why).
 CASE_NAMES = ["auth.join", "auth.register", "auth.login", "auth.logout", "auth.set_password",
               "play.answer", "play.dismiss_welcome", "rounds.edit", "rounds.edit (existing)", "rounds.close", "rounds.extend",
-              "rounds.delete", "rounds.people", "rounds.import_json", "announce.manage", "announce.remove"]
+              "rounds.delete", "rounds.people", "rounds.import_json", "announce.manage", "announce.remove",
+              "announce.test"]
 
 
 FORGERIES = ["missing", "foreign", "garbage", "header-from-another-session"]

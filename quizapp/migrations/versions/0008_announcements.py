@@ -25,6 +25,8 @@ def upgrade():
         sa.Column('chat_id', sa.String(length=100), nullable=False),
         sa.Column('language', sa.String(length=5), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('tested_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('test_error', sa.Text(), nullable=False),
         sa.CheckConstraint("kind IN ('telegram', 'discord', 'slack', 'webhook')", name=op.f('ck_channel_known_kind')),
         sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_channel_series_id_series'),
                                 ondelete='CASCADE'),
