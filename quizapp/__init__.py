@@ -36,6 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    from quizapp import headers
+
+    # Outermost: every response gets them, RefuseBadHosts' 400 included.
+    headers.init_app(app)
 
     from quizapp import announce, auth, cli, errors, leaderboard, play, results, rounds, sharing, tasks, web
 

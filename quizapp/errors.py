@@ -41,13 +41,16 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int, dict[
     return render_template("errors/error.html", code=code, message=text), code, {}
 
 
+def csrf_refused(error: CSRFError):  # type: ignore[no-untyped-def]
+    """A form without a valid token (its session ended, or it came from another site): nothing done, say so."""
+    log_event("csrf_rejected", logging.WARNING, reason=error.description)
+    return render_error(400, str(_l("Your form expired or came from elsewhere. Reload the page and try again.")))
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
-        log_event("csrf_rejected", logging.WARNING, reason=error.description)
-        return render_error(400, str(_l("Your form expired or came from elsewhere. Reload the page and try again.")))
+    app.register_error_handler(CSRFError, csrf_refused)
 
     @app.errorhandler(RateLimited)
     def rate_limited(error: RateLimited):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import Translations
-from flask import Flask, has_request_context, request, session
+from flask import Flask, Request, has_request_context, request, session
 from flask_babel import Babel, get_babel, get_translations
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
@@ -52,24 +52,27 @@ def select_locale() -> str | None:
 
     if not has_request_context():
         return None  # CLI commands speak the default language
-    languages = current_app.config["LANGUAGES"]
+    # Every answer asks (its confirmation is kept per language): the request is looked up once, not per read.
+    this_request = request._get_current_object()  # type: ignore[attr-defined]
+    config = current_app.config
+    languages = config["LANGUAGES"]
     # Link-preview crawlers send no Accept-Language: a shared link names its language (anything else is ignored).
-    asked = _asked_language()
+    asked = _asked_language(this_request)
     if asked in languages:
         return asked
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    header = request.headers.get("Accept-Language", "")
-    return _best_language(header, tuple(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    header = this_request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    return _best_language(header, tuple(languages)) or config["BABEL_DEFAULT_LOCALE"]
 
 
-def _asked_language() -> str | None:
+def _asked_language(this_request: Request) -> str | None:
     """The ?lang= of the request; None when its query is not UTF-8 (the 400 page that refuses it needs a language)."""
-    if b"lang=" not in request.query_string:
+    if b"lang=" not in this_request.query_string:
         return None  # most requests, answers among them: no query to parse
     try:
-        return request.args.get("lang")
+        return this_request.args.get("lang")
     except UnicodeDecodeError:
         return None
 

@@ -52,6 +52,8 @@ def public_location(response: Response) -> Response:
     Views redirect with relative paths; only routing redirects (a missing trailing slash: 308) are
     absolute, and werkzeug builds those from whatever Host the client sent.
     """
+    if not 300 <= response.status_code < 400:
+        return response  # most responses: no header to look for
     location = response.headers.get("Location")
     if not location or not location.startswith(request.host_url):
         return response

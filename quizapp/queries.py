@@ -162,3 +162,20 @@ def closed_rounds_fingerprint(now: datetime) -> tuple[object, ...]:
     closing, one deleted, an answer that arrived before a close and committed after it."""
     params = {"now": now, "late_after": now - LATE_ANSWERS}
     return tuple(db.session.execute(_fingerprint_query(), params).one())
+
+
+def shared_answer(round_id: int, answer_id: int) -> tuple[PlayerAnswer, str] | None:
+    """An answer to the round with its player's name, as a shared result shows it; None if it is not the round's."""
+    answers, marks = Answer.__table__, Mark.__table__
+    query = (
+        select(answers.c.option_id, answers.c.points, answers.c.max_points, marks.c.statement_id, User.username)
+        .join(User, User.id == answers.c.player_id)
+        .outerjoin(marks, marks.c.answer_id == answers.c.id)
+        .where(answers.c.id == answer_id, answers.c.round_id == round_id)
+    )
+    rows = db.session.execute(query).all()
+    if not rows:
+        return None
+    first = rows[0]
+    marked = frozenset(row.statement_id for row in rows if row.statement_id is not None)
+    return PlayerAnswer(answer_id, first.option_id, first.points, first.max_points, marked), first.username

@@ -37,18 +37,6 @@ ID_MAX = 2**31 - 1
 SESSION_STAMP = "_signed"
 SESSION_REFRESH_SECONDS = 24 * 60 * 60
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 
 
 def is_htmx() -> bool:
@@ -296,19 +284,6 @@ def percent_from_tenths(value: int) -> str:
     return number_text(Decimal(value) / 10, format="0.0")
 
 
-@cache
-def _security_headers(hsts_seconds: int) -> tuple[tuple[str, str], ...]:
-    headers = [
-        ("Content-Security-Policy", CSP),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "same-origin"),
-        ("X-Frame-Options", "DENY"),
-    ]
-    if hsts_seconds:
-        headers.append(("Strict-Transport-Security", f"max-age={int(hsts_seconds)}; includeSubDomains"))
-    return tuple(headers)
-
-
 def init_app(app: Flask) -> None:
     """Install the headers, Vary and template helpers."""
     # Ahead of the extensions' hooks: arrival is taken before anything can wait, and the body is checked before
@@ -341,17 +316,7 @@ def init_app(app: Flask) -> None:
         }
 
     @app.after_request
-    def security_headers(response: Response) -> Response:
-        headers = response.headers
-        # The same URL answers htmx with a fragment and browsers with a page: caches must key on both.
-        if "Vary" in headers:
-            response.vary.update(("HX-Request", "HX-Request-Type"))
-        else:
-            headers["Vary"] = "HX-Request, HX-Request-Type"
-        present = {name.lower() for name in headers.keys()}
-        for name, value in _security_headers(app.config["HSTS_SECONDS"]):
-            if name.lower() not in present:  # a view that set its own keeps it
-                headers.add(name, value)
+    def shared_page(response: Response) -> Response:
         if (g.get("shareable") and request.method in ("GET", "HEAD") and response.status_code == 200
                 and app.config["SESSION_COOKIE_NAME"] not in request.cookies and not session):
             # A visitor with no session gets what every such visitor gets: a front cache may keep it briefly.

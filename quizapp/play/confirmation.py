@@ -31,12 +31,14 @@ class Parts:
     tail: Markup
     panel: tuple[Markup, Markup]  # play/_round_panel.html of an open round as a player who answered sees it
 
-    def box(self, round_: RoundSnapshot, answer: PlayerAnswer) -> Markup:
+    def box_parts(self, round_: RoundSnapshot, answer: PlayerAnswer) -> list[str]:
+        """The box's pieces, all markup already: joined as plain strings (Markup's join escapes each piece again)."""
         if round_.is_facts:
-            chosen = [s.id for s in round_.statements if s.id in answer.marked_ids]
+            marked = answer.marked_ids
+            chosen = [s.id for s in round_.statements if s.id in marked]
         else:
             chosen = [answer.option_id] if answer.option_id is not None else []
-        return Markup("").join([self.head, *(self.choices[i] for i in chosen if i in self.choices), self.tail])
+        return [self.head, *(self.choices[i] for i in chosen if i in self.choices), self.tail]
 
 
 def _render(round_: RoundSnapshot, fragment: bool) -> Parts:
@@ -60,11 +62,11 @@ def _parts(round_: RoundSnapshot) -> Parts:
 
 def confirmation_html(round_: RoundSnapshot, answer: PlayerAnswer) -> Markup:
     """The box for this answer, its choices in the round's order."""
-    return _parts(round_).box(round_, answer)
+    return Markup("".join(_parts(round_).box_parts(round_, answer)))
 
 
 def answered_panel_html(round_: RoundSnapshot, answer: PlayerAnswer) -> Markup:
     """The whole round panel of a player who answered an open round, when no tally shows beside the box."""
     parts = _parts(round_)
     before, after = parts.panel
-    return before + parts.box(round_, answer) + after
+    return Markup("".join([before, *parts.box_parts(round_, answer), after]))

@@ -1,16 +1,18 @@
 """The home page, the round page, answering, and the live answer count."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from quizapp import queries
 from quizapp.access import Claim, claimed_player, may_see, signed_in_user_id, visible_round
-from quizapp.errors import MESSAGES, render_error
+from quizapp.errors import MESSAGES, csrf_refused, render_error
 from quizapp.extensions import db, limiter, read_only_transaction
 from quizapp.logs import log_event
 from quizapp.models import utcnow
@@ -179,6 +181,19 @@ def _decide(round_id: int, claim: Claim | None, choice: Choice) -> tuple[RoundSn
     if round_ is None or not may_see(round_, claim.player_id if claim is not None else None):
         return None, None
     return round_, answer_round(round_, claim, choice, at)
+
+
+@bp.errorhandler(CSRFError)
+def expired_answer_form(error: CSRFError) -> Any:
+    """A plain answer whose form expired (the session ended while the page was open) goes back to the round with
+    its marks ticked, to be sent again from a fresh form; htmx keeps the marks in the page itself."""
+    round_id = (request.view_args or {}).get("round_id")
+    if request.endpoint != "play.answer" or is_htmx() or not isinstance(round_id, int):
+        return csrf_refused(error)
+    log_event("csrf_rejected", logging.WARNING, reason=error.description)
+    choice = Choice.from_form(request.form.getlist("marks"), request.form.get("option", ""))
+    return _back_to_round(round_id, choice, _("This page had expired, so nothing was sent. Your marks are kept: "
+                                              "send them again."))
 
 
 def _respond(round_: RoundSnapshot, result: Result,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, jsonify, render_template, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -19,8 +20,8 @@ from quizapp.results import bp
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
-from quizapp.rules.ranking import BoardPage, board_page, place_of, podium
-from quizapp.sharing import previews
+from quizapp.rules.ranking import BoardPage, board_page, podium
+from quizapp.sharing import personal, previews
 from quizapp.snapshots import RoundSnapshot, load_round
 from quizapp.web import iso_utc, shareable
 
@@ -66,22 +67,20 @@ def _render_shared(round_: RoundSnapshot, results: RoundResults) -> SharedReveal
     )
 
 
-def _my_result(round_: RoundSnapshot, results: RoundResults, answer: PlayerAnswer | None) -> Markup | None:
-    """The viewer's own score, rank and share of players beaten (or their vote, in an opinion poll), first."""
+def _my_result(round_: RoundSnapshot, results: RoundResults, answer: PlayerAnswer | None,
+               link_preview: previews.LinkPreview) -> Markup | None:
+    """The viewer's own score, rank and share of players beaten (or their vote, in an opinion poll), first, with
+    what they can share of it."""
     if answer is None:
         return None
     if not round_.is_scored:
         vote = next((row for row in results.options if row.option.id == answer.option_id), None)
-        return Markup(render_template("results/_my_vote.html", vote=vote, results=results)) if vote else None
-    if results.facts is not None:
-        distribution = results.facts.distribution
-        correct = None
-    else:
-        correct = next((row for row in results.options if row.option.is_correct), None)
-        right = correct.votes if correct else 0
-        distribution = [results.players - right, right]
+        return Markup(render_template("results/_my_vote.html", vote=vote, results=results,
+                                      offer=personal.reveal_offer(round_, link_preview))) if vote else None
+    correct = None if round_.is_facts else next((row for row in results.options if row.option.is_correct), None)
+    shared = personal.shared_result(round_, results, answer)
     return Markup(render_template("results/_my_result.html", round=round_, answer=answer, correct=correct,
-                                  place=place_of(answer.points, distribution)))
+                                  place=shared.place, offer=personal.result_offer(shared, current_user.username)))
 
 
 @bp.route("/rounds/<int:round_id>/reveal")
@@ -112,7 +111,7 @@ def reveal(round_id: int) -> str:
                                article=kept_rendering(versions.reveal_page_key(round_), article))
     # The viewer's own result goes before the article, outside every kept part.
     return render_template("results/reveal.html", round=round_, header=shared.header, link_preview=link_preview,
-                           my_result=_my_result(round_, results, answer), article=article())
+                           my_result=_my_result(round_, results, answer, link_preview), article=article())
 
 
 def _top_of_board(round_: RoundSnapshot, board: BoardPage) -> Markup:

@@ -66,6 +66,7 @@ from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus, as_utc
 from quizapp.rules.rounds import RoundKind
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
+from quizapp.sharing import previews
 from quizapp.snapshots import RoundSnapshot, load_round, rounds_page
 from quizapp.tasks import wake
 from quizapp.web import render_page_or_fragment
@@ -102,8 +103,10 @@ def own_round(round_id: int) -> Round:
 def dashboard() -> str:
     """List the curator's rounds with where each stands and its answers so far."""
     pager, now = _my_rounds(), utcnow()
+    # ?published= right after publishing, ?share= from a round's Share button: the same box either way.
+    shared = _just_published(request.args.get("published", type=int) or request.args.get("share", type=int))
     return render_template("rounds/dashboard.html", rounds=pager.items, pager=pager, now=now, form=EmptyForm(),
-                           shared=_just_published(request.args.get("published", type=int)),
+                           shared=shared, offer=previews.round_offer(shared, now) if shared else None,
                            counting=_any_open(pager, now))
 
 
@@ -128,7 +131,7 @@ def _any_open(pager: Page[RoundSnapshot], now: datetime) -> bool:
 
 
 def _just_published(round_id: int | None) -> RoundSnapshot | None:
-    """The round the curator just published, to share its link; None for any other id."""
+    """The curator's published round whose link to share; None for any other id."""
     round_ = load_round(round_id) if round_id is not None else None
     if round_ is None or round_.curator_id != current_user.id or not round_.published:
         return None

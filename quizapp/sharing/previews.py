@@ -24,7 +24,6 @@ from quizapp.snapshots import RoundSnapshot, SeriesRef
 from quizapp.web import number_text, percent_from_tenths
 
 OG_LOCALES = {"en": "en_US", "ru": "ru_RU"}
-BARS_ON_A_CARD = 4
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return public.rstrip("/") + path
 
 
-def _preview(title: str, description: str, url: str, card_url: str, card: Card,
+def preview(title: str, description: str, url: str, card_url: str, card: Card,
              feeds: tuple[FeedLink, ...] = ()) -> LinkPreview:
     here = language()
     return LinkPreview(
@@ -78,8 +77,8 @@ def _preview(title: str, description: str, url: str, card_url: str, card: Card,
 
 
 def card_alt(card: Card) -> str:
-    return " · ".join(part for part in (card.wordmark, card.badge, card.title, card.facts, card.story, card.footer)
-                      if part)
+    parts = (card.wordmark, card.badge, card.title, card.score, card.facts, card.story, card.footer)
+    return " · ".join(part for part in parts if part)
 
 
 def site_feed() -> FeedLink:
@@ -115,14 +114,14 @@ def home_preview(open_rounds: Page[RoundSnapshot]) -> LinkPreview:
                                len(open_rounds.items))
     else:
         description = _("Many rounds open now: spot the lies, vote in polls, climb the leaderboard.")
-    return _preview(_("Two Truths"), description, absolute_url("play.home"),
+    return preview(_("Two Truths"), description, absolute_url("play.home"),
                     absolute_url("sharing.site_card_image"), site_card())
 
 
 def leaderboard_preview(players: int) -> LinkPreview:
     description = ngettext("%(num)d player ranked across every closed round.",
                            "%(num)d players ranked across every closed round.", players)
-    return _preview(_("Leaderboard"), description, absolute_url("leaderboard.overall"),
+    return preview(_("Leaderboard"), description, absolute_url("leaderboard.overall"),
                     absolute_url("sharing.site_card_image"), site_card())
 
 
@@ -136,7 +135,7 @@ def series_preview(series: SeriesRef, rounds: list[RoundSnapshot], now: datetime
     open_now = sum(1 for round_ in rounds if round_.status(now) is RoundStatus.OPEN)
     description = " · ".join((ngettext("%(num)d round", "%(num)d rounds", len(rounds)),
                               ngettext("%(num)d open now", "%(num)d open now", open_now)))
-    return _preview(series.title, description, absolute_url("leaderboard.series", series_id=series.id),
+    return preview(series.title, description, absolute_url("leaderboard.series", series_id=series.id),
                     absolute_url("sharing.series_card_image", series_id=series.id), series_card(series, rounds),
                     (series_feed(series),))
 
@@ -176,7 +175,7 @@ def round_card(round_: RoundSnapshot, now: datetime) -> Card:
     results = round_results(round_)
     story, bars = reveal_story(round_, results)
     return Card(badge=_("Revealed"), tone="closed", footer=_("Closed %(time)s", time=utc_time(round_.closes_at)),
-                story=story, bars=bars, **common)
+                story=story, bars=bars, more=_("+{n} more"), **common)
 
 
 def reveal_story(round_: RoundSnapshot, results: RoundResults) -> tuple[str, tuple[Bar, ...]]:
@@ -201,7 +200,7 @@ def reveal_story(round_: RoundSnapshot, results: RoundResults) -> tuple[str, tup
             found = round(summary.average_found * 1000 / summary.max_points)
             bars.append(Bar(_("Lies found on average"), found, percent_text(found)))
         return story, tuple(bars)
-    ranked = sorted(results.options, key=lambda row: -row.votes)[:BARS_ON_A_CARD]
+    ranked = sorted(results.options, key=lambda row: -row.votes)  # all of them: the card says how many it leaves out
     story = ngettext("%(num)d vote", "%(num)d votes", players)
     return story, tuple(Bar(("✓ " if row.option.is_correct else "") + row.option.text, row.tenths,
                             percent_text(row.tenths)) for row in ranked)
@@ -255,5 +254,32 @@ def round_preview(round_: RoundSnapshot, now: datetime, *, endpoint: str = "play
     """The preview of a round's page, of its reveal (endpoint "results.reveal") or of its leaderboard."""
     card = round_card(round_, now)
     title = _("Reveal: %(title)s", title=round_.title) if endpoint == "results.reveal" else round_.title
-    return _preview(title, round_description(round_, now), absolute_url(endpoint, round_id=round_.id),
+    return preview(title, round_description(round_, now), absolute_url(endpoint, round_id=round_.id),
                     absolute_url("sharing.round_card_image", round_id=round_.id), card, round_feeds(round_))
+
+
+# What share boxes offer (templates/_macros.html share_box).
+
+@dataclass(frozen=True)
+class ShareOffer:
+    """What a share box offers: a line, the link it goes with, and the card the link unfurls into."""
+
+    line: str
+    url: str
+    image: str
+    image_alt: str
+
+    @property
+    def text(self) -> str:
+        """The whole of what is pasted: the line, then the link on its own line (a link alone when there's no line)."""
+        return f"{self.line}\n{self.url}" if self.line else self.url
+
+
+def offer_of(line: str, link: LinkPreview) -> ShareOffer:
+    return ShareOffer(line, link.url, link.image_url, link.image_alt)
+
+
+def round_offer(round_: RoundSnapshot, now: datetime) -> ShareOffer:
+    """The round's link for its host to post, the card showing how it will unfurl: once closed, its reveal's."""
+    endpoint = "results.reveal" if rules.results_public(round_, now) else "play.round_page"
+    return offer_of("", round_preview(round_, now, endpoint=endpoint))

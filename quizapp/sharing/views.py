@@ -4,22 +4,25 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from flask import Response, abort, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select
 
-from quizapp import versions
+from quizapp import queries, versions
 from quizapp.access import visible_round
 from quizapp.cache import cached
 from quizapp.extensions import db
 from quizapp.models import Round, User, utcnow
+from quizapp.results.summary import round_results
+from quizapp.rules import rounds as rules
 from quizapp.rules.lifecycle import RoundStatus
 from quizapp.rules.usernames import validate_username
-from quizapp.sharing import bp, feeds
+from quizapp.sharing import bp, feeds, personal
 from quizapp.sharing.cards import Card
 from quizapp.sharing.images import card_png
 from quizapp.sharing.previews import absolute_url, language, round_card, series_card, site_card
-from quizapp.snapshots import RoundSnapshot, load_rounds, series_rounds, status_clause
+from quizapp.snapshots import RoundSnapshot, load_round, load_rounds, series_rounds, status_clause
+from quizapp.web import shareable
 
 CARD_MAX_AGE = 3600  # a card changes with its round's state; its address in og:image carries a version anyway
 OPEN_CARD_MAX_AGE = 300  # until the close, so the reveal's card is not held back long after it
@@ -58,6 +61,35 @@ def series_card_image(series_id: int) -> Response:
     if not rounds or rounds[0].series is None:
         abort(404)
     return _card_response(f"series-{series_id}", "series", series_card(rounds[0].series, rounds), CARD_MAX_AGE)
+
+
+def _shared_or_404(round_id: int, token: str) -> tuple[personal.SharedResult, str]:
+    """The result a shared link names, once its round has closed; 404 before, for opinion polls and forged tokens."""
+    round_ = load_round(round_id)
+    answer_id = personal.answer_id_of(round_id, token)
+    if round_ is None or answer_id is None or not round_.is_scored or not rules.results_public(round_, utcnow()):
+        abort(404)
+    found = queries.shared_answer(round_id, answer_id)
+    if found is None:
+        abort(404)
+    answer, name = found
+    return personal.shared_result(round_, round_results(round_), answer), name
+
+
+@bp.route("/rounds/<int:round_id>/shared/<token>")
+def shared_result(round_id: int, token: str) -> str:
+    """A player's shared result: their score and rank in a closed round, and nothing of anyone's answers."""
+    result, name = _shared_or_404(round_id, token)
+    shareable()
+    return render_template("sharing/result.html", result=result, name=name, round=result.round,
+                           score_words=personal.score_words(result), link_preview=personal.result_preview(result, name))
+
+
+@bp.route("/rounds/<int:round_id>/shared/<token>/card.png")
+def result_card_image(round_id: int, token: str) -> Response:
+    """A player's own card: their score and rank, drawn once per result and language like every card."""
+    result, name = _shared_or_404(round_id, token)
+    return _card_response(f"result-{result.answer_id}", "closed", personal.personal_card(result, name), CARD_MAX_AGE)
 
 
 def _feed_response(title: str, self_url: str, home_url: str, rounds: list[RoundSnapshot]) -> Response:

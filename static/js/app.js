@@ -1,6 +1,6 @@
 // Progressive enhancement for Two Truths. Every page works without this file; it only
-// localises times, runs countdowns, puts the browser's time zone first, counts marks and asks before dangerous
-// actions; htmx itself moves the focus to an `autofocus` element it swaps in. Loaded with `defer` from 'self' (no inline script,
+// localises times, runs countdowns, puts the browser's time zone first, counts marks, asks before dangerous
+// actions and offers share and copy buttons; htmx itself moves the focus to an `autofocus` element it swaps in. Loaded with `defer` from 'self' (no inline script,
 // so the CSP can stay `script-src 'self'`). It must never throw when an element is missing.
 (() => {
   "use strict";
@@ -227,11 +227,71 @@
     }
   }
 
+  // ---- 6. share and copy ----
+  // A share box works without this script (its text is in a read-only box to select); the Share button appears
+  // where the browser has the Web Share API, the Copy button where it lets a page write to the clipboard.
+  function initShareButtons(root) {
+    each(root, "button.js-share", (el) => {
+      if (typeof navigator.share === "function") el.hidden = false;
+    });
+    each(root, "button.js-copy", (el) => {
+      if (window.isSecureContext && navigator.clipboard && typeof navigator.clipboard.writeText === "function") {
+        el.hidden = false;
+      }
+    });
+  }
+
+  function say(button, message) {
+    const box = button.closest(".share-box");
+    const status = box && box.querySelector(".share-status");
+    if (status) status.textContent = message || "";
+  }
+
+  function copyFrom(button) {
+    const field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) return;
+    navigator.clipboard.writeText(field.value).then(
+      () => say(button, button.getAttribute("data-copied")),
+      () => {
+        // Refused (no permission): select the text, so copying it by hand is one keystroke away.
+        field.focus();
+        field.select();
+        say(button, button.getAttribute("data-copy-failed"));
+      },
+    );
+  }
+
+  function shareFrom(button) {
+    const data = {
+      title: button.getAttribute("data-share-title") || undefined,
+      text: button.getAttribute("data-share-text") || undefined,
+      url: button.getAttribute("data-share-url") || undefined,
+    };
+    navigator.share(data).catch((err) => {
+      // Closing the share sheet is not an error worth telling; anything else, the box's text is still there.
+      if (err && err.name !== "AbortError") console.error("app.js: share", err);
+    });
+  }
+
+  function onShareClick(event) {
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    const button = target.closest("button.js-share, button.js-copy");
+    if (!button) return;
+    try {
+      if (button.classList.contains("js-share")) shareFrom(button);
+      else copyFrom(button);
+    } catch (err) {
+      console.error("app.js: share box", err);
+    }
+  }
+
   function enhance(root) {
     localizeTimes(root);
     startCountdowns(root);
     fillTimeZones(root);
     initMarkCounters(root);
+    initShareButtons(root);
   }
 
   function onAfterSwap() {
@@ -251,6 +311,7 @@
   document.addEventListener("change", onChange);
   document.addEventListener("reset", onReset);
   document.addEventListener("click", onClickCapture, true);
+  document.addEventListener("click", onShareClick);
   // htmx 4 names events htmx:phase:action; after:swap fires once the new content is settled
   document.addEventListener("htmx:after:swap", onAfterSwap);
   document.addEventListener("visibilitychange", tickCountdowns);

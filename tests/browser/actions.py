@@ -49,7 +49,7 @@ def publish_in_one_hour(page: Page) -> None:
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published. Players can answer until the round closes.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/curator/\?published=\d+$"))
-    expect(page.get_by_label("Players answer at this link:")).to_have_value(re.compile(r"/rounds/\d+$"))
+    expect(page.get_by_label("Players answer at this link:")).to_have_value(re.compile(r"/rounds/\d+\?lang=en$"))
 
 
 def close_from_dashboard(page: Page, title: str) -> None:

@@ -53,6 +53,8 @@ def axe_problems(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(url=AXE_URL_PATH)
     violations = page.evaluate(
         """async () => {
+            // The reveal stamps its verdicts in one by one: measure colours once they have settled, not mid-fade.
+            await Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => null)));
             const result = await axe.run(document, {resultTypes: ["violations"]});
             return result.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,

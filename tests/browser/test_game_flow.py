@@ -64,7 +64,7 @@ def build_facts_round(page: Page, title: str) -> None:
     screenshot(page, "curator-facts-editor")
     screenshot(page, "curator-facts-editor-top", height=1150)
     publish_in_one_hour(page)
-    expect(page.get_by_role("link", name=title)).to_be_visible()
+    expect(page.get_by_role("link", name=title, exact=True)).to_be_visible()
 
 
 def build_poll(page: Page, question: str) -> None:

@@ -56,6 +56,7 @@ PAGES = [
     ("visitor", "login", "/login"),
     ("visitor", "register", "/register"),
     ("curator", "dashboard", "/curator/"),
+    ("curator", "dashboard-share", "/curator/?share={open_facts}"),
     ("curator", "editor-open-round", "/curator/rounds/{open_facts}/edit"),
     ("curator", "editor-new-poll", "/curator/rounds/new/poll"),
     ("player", "settings", "/account/password"),

@@ -78,7 +78,7 @@ def test_a_curator_without_javascript_adds_a_row_and_publishes(live_server: Live
     page.get_by_label("This one is false (Statement 2)").check()
     screenshot(page, "nojs-facts-editor")
     publish_in_one_hour(page)
-    expect(page.get_by_role("link", name="Written without JavaScript")).to_be_visible()
+    expect(page.get_by_role("link", name="Written without JavaScript", exact=True)).to_be_visible()
 
     visitor = new_context(javascript=False).new_page()
     open_round(visitor, "Written without JavaScript")

@@ -361,17 +361,34 @@ def test_live_count_polls_while_open_and_stops_once_closed(make, facts, new_play
     assert "1 player answered" in closed
 
 
-@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
-def test_answer_without_csrf_token_is_refused_and_nothing_stored(facts, new_player, htmx):
+def test_an_htmx_answer_without_csrf_token_is_refused_and_nothing_stored(facts, new_player):
     round_id, false_ids, _true_ids = facts
     player = new_player("alice")
-    response = player.client.post(
-        f"/rounds/{round_id}/answer", data={"marks": [str(i) for i in false_ids]}, headers=HTMX if htmx else {}
-    )
+    response = player.client.post(f"/rounds/{round_id}/answer", data={"marks": [str(i) for i in false_ids]}, headers=HTMX)
     assert response.status_code == 400
-    assert ("<html" in text(response)) is not htmx
+    assert "<html" not in text(response)  # a message in the page's message area: the panel and its marks stay
     assert stored_answers(round_id) == []
     assert answer_count(round_id) == 0
+
+
+@pytest.mark.parametrize("token", ["missing", "from-an-ended-session"])
+def test_a_plain_answer_whose_form_expired_goes_back_with_its_marks_and_nothing_stored(app, facts, new_player, token):
+    round_id, false_ids, _true_ids = facts
+    player = new_player("alice")
+    data = [("marks", str(i)) for i in false_ids]
+    if token != "missing":
+        # The page's token, then the session it belongs to ends (a restart with a new key, a logout elsewhere).
+        data.append(("csrf_token", csrf_from(text(player.get(f"/rounds/{round_id}")))))
+        with player.client.session_transaction() as session:
+            session.pop("csrf_token")
+    response = player.client.post(f"/rounds/{round_id}/answer", data=MultiDict(data))
+    body = seen_after_refusal(player, response, round_id, False, 303)
+    assert "This page had expired, so nothing was sent. Your marks are kept" in body
+    assert checked_ids(body) == set(false_ids)
+    assert stored_answers(round_id) == []
+    # Sent again from the page it came back to, the answer is taken.
+    assert player.answer(round_id, false_ids).status_code == 303
+    assert len(stored_answers(round_id)) == 1
 
 
 def test_a_refused_answer_renders_its_page_without_holding_the_write_lock(app, facts, new_player, monkeypatch):

@@ -631,11 +631,20 @@ def test_after_publishing_the_dashboard_offers_the_rounds_link_to_share(curator,
     response = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form())
     [round_] = rounds_in_db()
     body = text(curator.get(response.headers["Location"]))
-    assert f'<input id="share-url" type="url" readonly value="http://localhost/rounds/{round_.id}">' in body
+    # The address in a plain read-only box (selectable without JavaScript), a copy button, the card it unfurls into.
+    assert (f'<textarea id="share-round-text" class="share-text" readonly rows="2" spellcheck="false">'
+            f'http://localhost/rounds/{round_.id}?lang=en</textarea>') in body
+    assert 'class="btn btn-secondary js-copy" hidden data-copy="share-round-text"' in body
+    card = rf'src="http://localhost/rounds/{round_.id}/card.png\?lang=en&amp;v=\w+"'
+    assert re.search(rf'<img class="share-card" {card} alt="Two Truths · Open · Three facts about me[^"]*" '
+                     r'width="1200" height="630" loading="lazy"', body)
     assert "Share “Three facts about me”" in body
-    # Only right after publishing, and only the curator's own published round.
-    assert 'id="share-url"' not in text(curator.get("/curator/"))
+    # Only right after publishing or from the round's Share button, and only the curator's own published round.
+    assert 'id="share-round"' not in text(curator.get("/curator/"))
+    assert f'href="/curator/?share={round_.id}#share-round"' in text(curator.get("/curator/"))
+    assert 'id="share-round"' in text(curator.get(f"/curator/?share={round_.id}"))
     draft = curator.post_form(NEW_FACTS, NEW_FACTS, editor_form(title="A draft", action="save"))
     assert draft.status_code == 303
     draft_id = max(r.id for r in rounds_in_db())
-    assert 'id="share-url"' not in text(curator.get(f"/curator/?published={draft_id}"))
+    assert 'id="share-round"' not in text(curator.get(f"/curator/?published={draft_id}"))
+    assert 'id="share-round"' not in text(curator.get(f"/curator/?share={draft_id}"))

@@ -30,7 +30,9 @@ def methods(rule: Rule) -> list[str]:
 def url_for_rule(app: Flask, rule: Rule, round_id: int, series_id: int = 0) -> str:
     """The rule's URL with every argument filled from real rows."""
     values = {"round_id": round_id, "series_id": series_id, "kind": "facts", "filename": "css/app.css",
-              "name": "host", "channel_id": 1}  # a host feed: the world's curator
+              "name": "host",  # a host feed: the world's curator
+              "token": "1-0000000000000000",  # a shared result: a forged token names none
+              "channel_id": 1}
     missing = rule.arguments - values.keys()
     assert not missing, f"{rule.rule}: no test value for {missing}"
     with app.test_request_context():

@@ -159,3 +159,17 @@ def test_hsts_is_sent_only_when_configured(app, visitor):
     app.config["HSTS_SECONDS"] = 31536000
     hsts = visitor.get("/").headers["Strict-Transport-Security"]
     assert hsts.startswith("max-age=31536000")
+
+
+def test_the_plain_400_for_a_bad_host_carries_the_headers_too(app):
+    # Answered before Flask builds a response: only headers added where the response leaves the app reach it.
+    app.config["TRUSTED_HOSTS"] = ["quiz.example.org"]
+    response = app.test_client().get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert_security_headers(response, "bad host")
+
+
+def test_htmx_is_added_to_the_vary_flask_sends_for_the_session(world):
+    response = world.pat.get(f"/rounds/{world.open_facts}")
+    assert response.headers.getlist("Vary") == [response.headers["Vary"]]  # one header, not two
+    assert {"Cookie", "HX-Request", "HX-Request-Type"} <= set(response.vary)

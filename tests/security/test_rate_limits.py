@@ -1,6 +1,7 @@
 """Rate limits on login, registration, guest creation and answering: 429 with a clear message, shared across workers."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -16,12 +17,13 @@ from quizapp import create_app
 from quizapp.extensions import db, limiter
 from quizapp.models import Answer
 from quizapp.ratelimit_sqlite import SQLiteStorage
-from tests.conftest import IsolatedClient, Player, csrf_from
+from tests.conftest import POSTGRES_URL, IsolatedClient, Player, csrf_from
 from tests.security.conftest import HTMX, World, snapshot, text
 from tests.statements import Statements
 
 MESSAGE = "Too many attempts. Wait a moment and try again."
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# A database of its own per suite: .ci/run runs the SQLite and the PostgreSQL suites side by side, and each flushes it.
+REDIS_URL = f"redis://127.0.0.1:6379/{13 if POSTGRES_URL else 14}"
 
 
 def limit(app: Flask, key: str, value: str = "2 per minute") -> None:
@@ -181,12 +183,14 @@ def test_the_test_apps_count_in_memory(app):
 
 
 @pytest.fixture
-def redis_db14() -> Iterator[None]:
+def shared_redis() -> Iterator[None]:
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
     try:
         client.ping()
     except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}, and CI starts it: {error}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
     client.flushdb()
     yield
@@ -229,7 +233,7 @@ def two_workers_count(tmp_path, storage: str) -> list[int]:  # type: ignore[no-u
     return statuses
 
 
-def test_with_redis_two_workers_share_one_count(tmp_path, redis_db14):
+def test_with_redis_two_workers_share_one_count(tmp_path, shared_redis):
     statuses = two_workers_count(tmp_path, REDIS_URL)
     assert isinstance(limiter.storage, RedisStorage)
     assert statuses == [422, 422, 422, 429]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from html import unescape
 from io import BytesIO
@@ -10,7 +11,7 @@ from PIL import Image
 
 from quizapp.extensions import db
 from quizapp.models import Round, utcnow
-from quizapp.sharing.cards import Card, draw, font_of, wrap
+from quizapp.sharing.cards import BAR_TRACK, HEIGHT, MARGIN, WIDTH, Bar, Card, bar_layout, draw, font_of, wrap
 
 TELEGRAM = {"User-Agent": "TelegramBot (like TwitterBot)"}
 STATEMENTS = ["Я родила́сь в Казани", "Я прыгала с парашютом", "Я говорю по-японски", "У меня три кошки"]
@@ -87,3 +88,40 @@ def test_wrap_keeps_every_word_and_breaks_a_word_longer_than_a_line():
     lines = wrap("короткие слова и " + "о" * 200, font, 600)
     assert all(font.getlength(line) <= 600 for line in lines)
     assert "".join(lines).replace(" ", "") == ("короткиесловаи" + "о" * 200)
+
+
+def bars_drawn(png: bytes) -> int:
+    """How many bar tracks cross a column near the right end of the card (each bar is a run of track colour)."""
+    with Image.open(BytesIO(png)) as image:
+        column = [image.getpixel((WIDTH - MARGIN - 120, y)) for y in range(HEIGHT)]
+    runs, inside = 0, False
+    for pixel in column:
+        on_track = pixel == BAR_TRACK
+        runs += on_track and not inside
+        inside = on_track
+    return runs
+
+
+def poll_card(options: int) -> Card:
+    return Card(wordmark="Two Truths", badge="Revealed", tone="closed",
+                title="How broad should an ML engineer's job be, from research to production and the pager?",
+                facts="Poll · 4 options", story="214 votes", footer="Closed 28 Nov 2026, 10:00 (UTC)",
+                bars=tuple(Bar(f"Option {n}", 100, "10.0%") for n in range(options)), more="+{n} more")
+
+
+def test_a_poll_card_with_a_two_line_title_draws_a_bar_for_every_option():
+    assert bars_drawn(draw(poll_card(4))) == 4
+    assert bars_drawn(draw(poll_card(2))) == 2
+
+
+def test_a_poll_card_with_more_options_than_room_says_how_many_it_leaves_out():
+    card = poll_card(10)
+    assert 2 < bars_drawn(draw(card)) < 10
+    # The summary row is drawn where a bar would have been: the card with it differs from one without it.
+    assert draw(card) != draw(replace(card, more=""))
+
+
+def test_bar_layout_keeps_a_row_for_the_ones_left_out():
+    assert bar_layout(3, 200) == (60, 3)  # full bars when they all fit
+    assert bar_layout(4, 200) == (40, 4)  # else compact rows
+    assert bar_layout(10, 200) == (40, 4)  # four of five rows, the fifth says "+6 more"

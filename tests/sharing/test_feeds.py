@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from html import unescape
+from pathlib import Path
 
 import feedparser
+from lxml import etree
 
 from quizapp.extensions import db
 from quizapp.models import Series
@@ -97,3 +100,28 @@ def test_a_kept_feed_follows_its_rounds_and_language(app, make):
     assert "Revealed: A round opened since" in {entry.title for entry in closed.entries}
     russian = parse(client.get("/feed.atom?lang=ru"))
     assert "Итоги: A round opened since" in {entry.title for entry in russian.entries}
+
+
+ATOM_SCHEMA = Path(__file__).parent / "schemas" / "atom.rng"
+
+
+@cache
+def atom_schema() -> etree.RelaxNG:
+    """RFC 4287's own RELAX NG grammar (Appendix B), vendored beside this test."""
+    return etree.RelaxNG(etree.parse(str(ATOM_SCHEMA)))
+
+
+def test_every_feed_is_valid_against_rfc_4287s_relax_ng_schema(app, make):
+    ids = seeded(make)
+    client = app.test_client()
+    for url in ("/feed.atom", f"/series/{ids['series']}/feed.atom", "/hosts/арсений/feed.atom", "/feed.atom?lang=ru"):
+        document = etree.fromstring(client.get(url).data)
+        assert len(document.findall("{http://www.w3.org/2005/Atom}entry")) > 0, url
+        assert atom_schema().validate(document), f"{url}: {atom_schema().error_log}"
+
+
+def test_the_schema_refuses_what_rfc_4287_refuses():
+    # An entry without its id and updated, and a feed whose updated is not a date: the check can fail.
+    broken = (b'<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id><title>t</title>'
+              b'<updated>yesterday</updated><entry><title>t</title></entry></feed>')
+    assert not atom_schema().validate(etree.fromstring(broken))
