@@ -53,12 +53,18 @@ translations: $(STAMP)
 	@echo "Now translate the empty and fuzzy entries in $(TRANSLATIONS)/*/LC_MESSAGES/messages.po"
 
 # Served as the README's one-machine deployment is (gevent workers: a silent client holds no worker), and
-# with the address it serves as PUBLIC_URL, so seed-demo prints links that work.
+# with the address it serves as PUBLIC_URL, so seed-demo prints links that work. The task consumer (announcements)
+# runs beside gunicorn; when either stops, or on Ctrl-C, the other is stopped too.
+TASK_WORKERS ?= 4
 run: export QUIZAPP_PUBLIC_URL = http://$(HOST):$(PORT)
+run: SHELL := /bin/bash
 run: $(STAMP) catalogs
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(BIN)/gunicorn -c quizapp/gunicorn_conf.py --bind $(HOST):$(PORT) 'quizapp:create_app()'
+	@trap 'kill $$web $$tasks 2>/dev/null; wait' EXIT; \
+	$(BIN)/huey_consumer quizapp.worker.huey --workers $(TASK_WORKERS) --worker-type thread & tasks=$$!; \
+	$(BIN)/gunicorn -c quizapp/gunicorn_conf.py --bind $(HOST):$(PORT) 'quizapp:create_app()' & web=$$!; \
+	wait -n $$web $$tasks
 
 test: $(STAMP) catalogs
 	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)

@@ -41,7 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Outermost: every response gets them, RefuseBadHosts' 400 included.
     headers.init_app(app)
 
-    from quizapp import auth, cli, errors, leaderboard, play, results, rounds, sharing, web
+    from quizapp import announce, auth, cli, errors, leaderboard, play, results, rounds, sharing, tasks, web
 
     web.init_app(app)
     errors.init_app(app)
@@ -52,5 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(leaderboard.bp)
     app.register_blueprint(sharing.bp)
     sharing.init_app(app)
+    app.register_blueprint(announce.bp)
+    tasks.init_app(app)
     cli.init_app(app)
     return app

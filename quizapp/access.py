@@ -1,11 +1,17 @@
 """Who is signed in, and who may see which round: the checks views share."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
 from flask import abort, session
 from flask_login import current_user
 
+from quizapp.extensions import login_manager
+from quizapp.logs import log_event
 from quizapp.models import User
 from quizapp.snapshots import RoundSnapshot, load_round
 
@@ -61,3 +67,18 @@ def visible_round(round_id: int) -> RoundSnapshot:
     if round_ is None or not may_see(round_, signed_in_user_id()):
         abort(404)
     return round_
+
+
+def curator_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send visitors to log in and refuse players with 403."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_curator:
+            log_event("forbidden", logging.WARNING, user_id=current_user.id)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

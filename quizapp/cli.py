@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from quizapp.announce.cli import channels
+from quizapp.announce.outbox import plan_rounds
 from quizapp.auth.service import UsernameError, find_user, new_user
 from quizapp.data.rounds_json import (
     RoundsFileError,
@@ -29,6 +31,7 @@ from quizapp.extensions import db
 from quizapp.models import Round, User, utcnow
 from quizapp.rules import rounds as rules
 from quizapp.rules.usernames import skeleton, validate_username
+from quizapp.tasks import wake
 
 MIN_PASSWORD = 8
 
@@ -37,6 +40,7 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (create_curator, import_rounds_command, export_rounds_command, seed_demo_command, init_db):
         app.cli.add_command(command)
+    app.cli.add_command(channels)
 
 
 @click.command("create-curator")
@@ -74,7 +78,9 @@ def import_rounds_command(file: BinaryIO, curator_name: str) -> None:
     except RoundsFileError as error:
         _fail(f"nothing imported; {file.name} has {_count(len(error.errors), 'problem')}:", error.errors)
     rounds = import_rounds(specs, curator, now)
+    announcements = plan_rounds(rounds)
     db.session.commit()
+    wake(announcements)
     _echo_rounds(rounds, now)
 
 

@@ -53,6 +53,22 @@ DEFAULTS: dict[str, Any] = {
     # Behind a reverse proxy, trust this many X-Forwarded-* hops for the client address and scheme.
     "PROXY_FIX_HOPS": 0,
     "HSTS_SECONDS": 0,
+    # The task queue (quizapp/tasks.py): unset, SQLite in instance/tasks.sqlite; a redis:// address with several
+    # machines. TASKS_NAME keeps apart the queues of several sites on one Redis. Tests run tasks at once.
+    "TASKS_URL": None,
+    "TASKS_NAME": "quizapp",
+    # Announcements (quizapp/announce): "closes soon" this long before the close; an attempt waits this long for
+    # the receiver; a consumer holds a row it sends this long (more than the timeout), then another may take it.
+    "ANNOUNCE_CLOSING_LEAD_SECONDS": 3600,
+    "ANNOUNCE_TIMEOUT_SECONDS": 10,
+    "ANNOUNCE_CLAIM_SECONDS": 60,
+    # Seconds before each retry after a timeout, a 429 or a 5xx; one attempt more than there are delays.
+    "ANNOUNCE_RETRY_DELAYS": [5, 15, 60, 300, 900, 3600],
+    # The longest Retry-After honoured.
+    "ANNOUNCE_RETRY_AFTER_MAX": 3600,
+    "TELEGRAM_API_URL": "https://api.telegram.org",
+    # Webhooks on private, loopback or link-local networks are refused unless this is true (intranets, tests).
+    "WEBHOOK_ALLOW_PRIVATE": False,
 }
 
 ENV_PREFIX = "QUIZAPP_"

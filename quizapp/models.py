@@ -224,3 +224,67 @@ COUNT_ANSWERS = {
 for _dialect, _statements in COUNT_ANSWERS.items():
     for _sql in _statements:
         event.listen(Answer.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+
+
+CHANNEL_URL_MAX = 500
+CHANNEL_SECRET_MAX = 300
+
+
+class Channel(db.Model):
+    """Where a series' rounds (or, without a series, every round of the site) are announced."""
+
+    __tablename__ = "channel"
+    __table_args__ = (
+        CheckConstraint("kind IN ('telegram', 'discord', 'slack', 'webhook')", name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: a site-wide channel, which admins keep and which announces every round.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    # The webhook's address; empty for Telegram, whose Bot API address is the TELEGRAM_API_URL setting.
+    url: Mapped[str] = mapped_column(String(CHANNEL_URL_MAX), default="")
+    # The bot token (Telegram) or the signing key (webhook); never shown back in full.
+    secret: Mapped[str] = mapped_column(String(CHANNEL_SECRET_MAX), default="")
+    chat_id: Mapped[str] = mapped_column(String(100), default="")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The last test message (the channels page's Test button, sent by the consumer): when, and the error if any.
+    tested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    test_error: Mapped[str] = mapped_column(Text, default="")
+
+    series: Mapped[Series | None] = relationship()
+
+
+class Announcement(db.Model):
+    """The outbox: one row per channel, round and event, written when the event is scheduled, marked when sent.
+
+    Huey does not acknowledge tasks, so a task lost with a consumer would lose its message; the row stays
+    unsent instead, and the periodic sweep sends it.
+    """
+
+    __tablename__ = "announcement"
+    __table_args__ = (UniqueConstraint("channel_id", "round_id", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # The round's times the event was planned from: a row whose round has other times now is not sent.
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # pending, sent, skipped (stale or long overdue) or failed (refused, or out of retries).
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    # The same for every attempt, so a receiver that got an attempt whose answer was lost can tell a repeat.
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A consumer sending the row holds it until then; past it, a consumer that died mid-send is presumed gone.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    channel: Mapped[Channel] = relationship()
+    round: Mapped[Round] = relationship()

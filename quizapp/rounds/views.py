@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from flask import (
@@ -17,15 +15,16 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from quizapp import queries
+from quizapp.access import curator_required
+from quizapp.announce.outbox import plan_round, plan_rounds
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.service import find_user
 from quizapp.data.answers_csv import answers_csv as answers_csv_text
@@ -37,7 +36,7 @@ from quizapp.data.rounds_json import (
     load_document,
     parse_rounds,
 )
-from quizapp.extensions import db, login_manager
+from quizapp.extensions import db
 from quizapp.logs import log_event
 from quizapp.models import Round, User, utcnow
 from quizapp.paging import Page, page_number, page_of
@@ -69,25 +68,11 @@ from quizapp.rules.rounds import RoundKind
 from quizapp.rules.validity import MAX_OPTIONS, MAX_STATEMENTS
 from quizapp.sharing import previews
 from quizapp.snapshots import RoundSnapshot, load_round, rounds_page
+from quizapp.tasks import wake
 from quizapp.web import render_page_or_fragment
 from quizapp.zones import UTC_ZONE, canonical_zone, zone_choices
 
 FORMS = {RoundKind.FACTS: FactsRoundForm, RoundKind.POLL: PollRoundForm}
-
-
-def curator_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Send visitors to log in and refuse players with 403."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not current_user.is_curator:
-            log_event("forbidden", logging.WARNING, user_id=current_user.id)
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def own_round(round_id: int) -> Round:
@@ -200,8 +185,10 @@ def edit(kind: str | None = None, round_id: int | None = None) -> str | tuple[st
         return _editor(form, round_, kind, locked, status, 422)
 
     round_ = _store(round_, form, kind, locked, schedule)
+    announcements = plan_round(round_)  # the series may have changed, and with it the channels
     session["tz"] = form.tz.data
     db.session.commit()
+    wake(announcements)
     return _after_saving(round_, published=schedule is not None)
 
 
@@ -294,7 +281,9 @@ def close(round_id: int) -> Response:
         flash(_("Only an open round can be closed."), "error")
     else:
         round_.closes_at = utcnow()
+        announcements = plan_round(round_)
         db.session.commit()
+        wake(announcements)
         flash(_("Closed. The reveal is public now."), "success")
     return redirect(url_for("rounds.dashboard"), code=303)
 
@@ -322,7 +311,9 @@ def extend(round_id: int) -> str | tuple[str, int] | Response:
         fill_form(edit_form, round_)
         return _editor(edit_form, round_, round_.kind, rules.is_locked(round_, now), status, 422, extend_form=form)
     round_.closes_at = closes_at
+    announcements = plan_round(round_)
     db.session.commit()
+    wake(announcements)
     flash(_("The closing time is extended."), "success")
     return redirect(url_for("rounds.dashboard"), code=303)
 
@@ -407,7 +398,9 @@ def import_json() -> str | tuple[str, int] | Response:
             problems = error.errors
         else:
             created = import_rounds(specs, current_user, now)
+            announcements = plan_rounds(created)
             db.session.commit()
+            wake(announcements)
             flash(ngettext("Imported %(num)d round.", "Imported %(num)d rounds.", len(created)), "success")
             return redirect(url_for("rounds.dashboard"), code=303)
     failed = bool(form.errors or problems)

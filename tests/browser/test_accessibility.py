@@ -44,6 +44,7 @@ PAGES = [
     ("curator", "round page", "/rounds/{open_facts}"),
     ("curator", "facts reveal", "/rounds/{closed_facts}/reveal"),
     ("curator", "curators", "/curator/people"),
+    ("curator", "channels", "/curator/channels/"),
 ]
 
 

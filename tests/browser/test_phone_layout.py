@@ -61,6 +61,7 @@ PAGES = [
     ("curator", "editor-new-poll", "/curator/rounds/new/poll"),
     ("player", "settings", "/account/password"),
     ("curator", "import", "/curator/import"),
+    ("curator", "channels", "/curator/channels/"),
 ]
 
 

@@ -31,7 +31,8 @@ def url_for_rule(app: Flask, rule: Rule, round_id: int, series_id: int = 0) -> s
     """The rule's URL with every argument filled from real rows."""
     values = {"round_id": round_id, "series_id": series_id, "kind": "facts", "filename": "css/app.css",
               "name": "host",  # a host feed: the world's curator
-              "token": "1-0000000000000000"}  # a shared result: a forged token names none
+              "token": "1-0000000000000000",  # a shared result: a forged token names none
+              "channel_id": 1}
     missing = rule.arguments - values.keys()
     assert not missing, f"{rule.rule}: no test value for {missing}"
     with app.test_request_context():
@@ -54,6 +55,10 @@ def hostile_form(endpoint: str, world: World) -> list[tuple[str, object]]:
         "rounds.delete": [("confirm", "yes")],
         "rounds.people": [("username", "pat")],
         "rounds.import_json": [("file", import_file())],
+        "announce.manage": [("target", "site"), ("kind", "slack"), ("url", "https://hooks.example.org/x"),
+                            ("language", "en")],
+        "announce.remove": [],
+        "announce.test": [],
     }
     return forms.get(endpoint, [])
 
@@ -64,7 +69,7 @@ def post(player: Player, url: str, form: list[tuple[str, object]], htmx: bool = 
 
 
 def curator_cases(app: Flask) -> list[tuple[Rule, str]]:
-    return [(rule, method) for rule in rules(app, "rounds") for method in methods(rule)]
+    return [(rule, method) for rule in rules(app, "rounds") + rules(app, "announce") for method in methods(rule)]
 
 
 def case_id(rule: Rule, method: str) -> str:
@@ -78,7 +83,8 @@ def test_the_walk_covers_every_curator_route(app):
     found = {rule.endpoint for rule in rules(app, "rounds")}
     assert found >= {"rounds.dashboard", "rounds.edit", "rounds.close", "rounds.extend", "rounds.delete",
                      "rounds.answers_csv", "rounds.people", "rounds.export_json", "rounds.import_json"}
-    assert all(rule.rule.startswith("/curator/") for rule in rules(app, "rounds"))
+    assert all(rule.rule.startswith("/curator/") for rule in rules(app, "rounds") + rules(app, "announce"))
+    assert {rule.endpoint for rule, _method in curator_cases(app)} >= {"announce.manage", "announce.remove"}
 
 
 # --- visitors are sent to log in, players are refused ---------------------------------------------

@@ -46,6 +46,11 @@ def post_cases(world: World) -> dict[str, tuple[str, str, list[tuple[str, object
         "rounds.delete": ("host", f"/curator/rounds/{world.scheduled}/delete", [("confirm", "yes")]),
         "rounds.people": ("host", "/curator/people", [("username", "pat")]),
         "rounds.import_json": ("host", "/curator/import", [("file", import_file())]),
+        "announce.manage": ("host", "/curator/channels/", [("target", "site"), ("kind", "telegram"),
+                                                           ("secret", "1:FORGED"), ("chat_id", "@forged"),
+                                                           ("language", "en")]),
+        "announce.remove": ("host", "/curator/channels/1/remove", []),
+        "announce.test": ("host", "/curator/channels/1/test", []),
     }
 
 
@@ -69,7 +74,8 @@ def state(app: Flask, player: Player) -> tuple:  # type: ignore[type-arg]
 # Every POST but the language switch, which is exempt on purpose (the test after the next one says why).
 CASE_NAMES = ["auth.join", "auth.register", "auth.login", "auth.logout", "auth.set_password",
               "play.answer", "play.dismiss_welcome", "rounds.edit", "rounds.edit (existing)", "rounds.close", "rounds.extend",
-              "rounds.delete", "rounds.people", "rounds.import_json"]
+              "rounds.delete", "rounds.people", "rounds.import_json", "announce.manage", "announce.remove",
+              "announce.test"]
 
 
 FORGERIES = ["missing", "foreign", "garbage", "header-from-another-session"]

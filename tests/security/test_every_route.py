@@ -111,6 +111,8 @@ def url_of(rule: Rule, world: World) -> str:
         values["name"] = "host"  # a host's feed: the world's curator
     if "token" in rule.arguments:
         values["token"] = "1-0000000000000000"  # a shared result: a forged token names none
+    if "channel_id" in rule.arguments:
+        values["channel_id"] = 1
     # Every rule of an endpoint is built alike; build this one by its own pattern rather than url_for's choice.
     return rule.build(values, append_unknown=False)[1]
 
