@@ -8,6 +8,8 @@ FLASK       := $(BIN)/flask --app quizapp
 HOST        ?= 127.0.0.1
 PORT        ?= 5000
 PYTEST_ARGS ?=
+# `make bench ANNOUNCE_ARGS="--rounds 100"` for a shorter announcement run.
+ANNOUNCE_ARGS ?=
 
 # The PostgreSQL the test suite uses with `make test-postgres` (trust auth on this machine).
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -128,7 +130,10 @@ bench: $(STAMP) postgres
 		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
 		for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; \
 	fi
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	@status=0; $(BIN)/python -m bench $(BENCH_ARGS) || status=$$?; \
+	echo "==> announcements: 1,000 rounds closing in the same minute, one channel each (python -m bench.announce)"; \
+	$(BIN)/python -m bench.announce $(ANNOUNCE_ARGS) || status=$$?; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis test-artifacts mutants mutmut.log
