@@ -77,10 +77,11 @@ def confirmation_key(round_: RoundSnapshot, fragment: bool) -> tuple[object, ...
     return ("confirmation", round_.id, round_.kind, round_.closes_at, items, fragment, html_scope())
 
 
-
-def feed_key(self_url: str, title: str, entries: tuple[Hashable, ...]) -> tuple[object, ...]:
-    """An Atom feed's XML: its entries (frozen, each with its translated words and addresses) are all it shows."""
-    return ("feed", self_url, title, entries)
+def feed_key(self_url: str, home_url: str, title: str, language: str, rounds: tuple[Hashable, ...],
+             phases: tuple[object, ...]) -> tuple[object, ...]:
+    """An Atom feed's XML: its rounds as a feed shows them (quizapp.sharing.feeds.FeedRound, every field it writes),
+    where each stands now (opened, revealed), and the language its words are in."""
+    return ("feed", self_url, home_url, title, language, rounds, phases)
 
 
 def card_key(subject: str, state: str, language: str, digest: str) -> tuple[object, ...]:

@@ -1,6 +1,7 @@
 """Atom feeds of rounds opening and reveals going up, written by feedgen."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -8,10 +9,14 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 from lxml import etree
+from sqlalchemy import ColumnElement, func, or_, select
 
-from quizapp.rules import rounds as rules
-from quizapp.sharing.previews import absolute_url, language, size_line
-from quizapp.snapshots import RoundSnapshot
+from quizapp.extensions import db
+from quizapp.models import Option, Round, Statement, User
+from quizapp.rules.lifecycle import RoundStatus, as_utc, round_status
+from quizapp.rules.rounds import RoundKind
+from quizapp.sharing.previews import absolute_url, language, size_words
+from quizapp.snapshots import status_clause
 
 FEED_LENGTH = 30  # rounds per feed: each gives one or two entries
 NO_ENTRIES = datetime(2026, 1, 1, tzinfo=UTC)  # an empty feed's <updated>: fixed, so its ETag is too
@@ -49,7 +54,58 @@ class Entry:
     at: datetime
 
 
-def entries(rounds: list[RoundSnapshot], now: datetime) -> list[Entry]:
+@dataclass(frozen=True)
+class FeedRound:
+    """What a feed shows of a round, and all it shows: a feed is kept until one of these, or its phase, changes."""
+
+    id: int
+    title: str
+    host_name: str
+    kind: str
+    published: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    created_at: datetime
+    statements: int
+    lies: int
+    options: int
+
+    def status(self, now: datetime) -> RoundStatus:
+        return round_status(self.published, self.opens_at, self.closes_at, now)
+
+
+def newest(now: datetime, *conditions: ColumnElement[bool]) -> list[FeedRound]:
+    """The rounds that have opened (open or closed, never drafts or scheduled ones), the latest first, with their
+    statements and options counted: one query, and no round's texts beyond its title."""
+    rounds, users, statements, options = Round.__table__, User.__table__, Statement.__table__, Option.__table__
+    counted_statements = select(func.count()).where(statements.c.round_id == rounds.c.id).scalar_subquery()
+    lies = (select(func.count()).where(statements.c.round_id == rounds.c.id, statements.c.is_false)
+            .scalar_subquery())
+    counted_options = select(func.count()).where(options.c.round_id == rounds.c.id).scalar_subquery()
+    started = or_(status_clause(RoundStatus.OPEN, now), status_clause(RoundStatus.CLOSED, now))
+    query = (
+        select(rounds.c.id, rounds.c.title, users.c.username, rounds.c.kind, rounds.c.published, rounds.c.opens_at,
+               rounds.c.closes_at, rounds.c.created_at, counted_statements, lies, counted_options)
+        .join(users, users.c.id == rounds.c.curator_id)
+        .where(started, *conditions)
+        .order_by(rounds.c.opens_at.desc(), rounds.c.id.desc())
+        .limit(FEED_LENGTH)
+    )
+    return [FeedRound(row.id, row.title, row.username, row.kind, row.published, _utc(row.opens_at),
+                      _utc(row.closes_at), as_utc(row.created_at), *row[-3:])
+            for row in db.session.execute(query)]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def phases(rounds: Sequence[FeedRound], now: datetime) -> tuple[RoundStatus, ...]:
+    """Where each round stands: all the entries depend on of the time (an opening, then a reveal)."""
+    return tuple(round_.status(now) for round_ in rounds)
+
+
+def entries(rounds: Sequence[FeedRound], now: datetime) -> list[Entry]:
     """An entry for each round's opening and, once it has closed, one for its reveal; newest first.
 
     Drafts and rounds not yet open have no entry: the caller passes published rounds, and this skips the rest.
@@ -61,9 +117,10 @@ def entries(rounds: list[RoundSnapshot], now: datetime) -> list[Entry]:
             continue
         page = absolute_url("play.round_page", round_id=round_.id)
         card = absolute_url("sharing.round_card_image", round_id=round_.id)
+        size = size_words(round_.kind == RoundKind.FACTS, round_.statements, round_.lies, round_.options)
         found.append(Entry(f"{page}#opened", _("Open: %(title)s", title=round_.title), page, card,
-                           _("%(size)s · hosted by %(name)s", size=size_line(round_), name=round_.host_name), opened))
-        if rules.results_public(round_, now) and round_.closes_at is not None:
+                           _("%(size)s · hosted by %(name)s", size=size, name=round_.host_name), opened))
+        if round_.status(now) is RoundStatus.CLOSED and round_.closes_at is not None:
             reveal = absolute_url("results.reveal", round_id=round_.id)
             found.append(Entry(f"{page}#revealed", _("Revealed: %(title)s", title=round_.title), reveal, card,
                                _("The reveal is up: see what fooled people and the leaderboard."),

@@ -17,7 +17,17 @@ from quizapp.queries import PlayerAnswer
 from quizapp.results.summary import RoundResults
 from quizapp.rules.ranking import Place, place_of
 from quizapp.sharing.cards import Card
-from quizapp.sharing.previews import LinkPreview, ShareOffer, absolute_url, offer_of, preview, round_feeds, utc_time
+from quizapp.sharing.previews import (
+    LinkPreview,
+    ShareOffer,
+    absolute_url,
+    card_alt,
+    image_address,
+    offer_of,
+    preview,
+    round_feeds,
+    utc_time,
+)
 from quizapp.snapshots import RoundSnapshot
 
 MAC_LENGTH = 16  # hex digits: 64 bits, far beyond guessing over HTTP
@@ -119,7 +129,13 @@ def result_preview(result: SharedResult, name: str) -> LinkPreview:
 
 
 def result_offer(result: SharedResult, name: str) -> ShareOffer:
-    return offer_of(share_line(result), result_preview(result, name))
+    """The share box on the player's reveal: their line, their page and its card (not the page's whole preview,
+    which every player's reveal would build for nothing)."""
+    token = result.token
+    card = personal_card(result, name)
+    card_url = absolute_url("sharing.result_card_image", round_id=result.round.id, token=token)
+    return ShareOffer(share_line(result), absolute_url("sharing.shared_result", round_id=result.round.id, token=token),
+                      image_address(card_url, card), card_alt(card))
 
 
 def reveal_offer(round_: RoundSnapshot, link: LinkPreview) -> ShareOffer:

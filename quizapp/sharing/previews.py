@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from babel import dates as babel_dates
 from flask import current_app, request, url_for
@@ -68,12 +69,16 @@ def preview(title: str, description: str, url: str, card_url: str, card: Card,
     here = language()
     return LinkPreview(
         title=title, description=description, url=url,
-        # The digest in the address makes a crawler that kept the old image fetch the new one once it changes.
-        image_url=f"{card_url}&v={card.digest()[:12]}", image_alt=card_alt(card),
+        image_url=image_address(card_url, card), image_alt=card_alt(card),
         locale=OG_LOCALES.get(here, "en_US"),
         alternate_locales=tuple(OG_LOCALES[code] for code in current_app.config["LANGUAGES"] if code != here),
         site_name=_("Two Truths"), feeds=(site_feed(), *feeds),
     )
+
+
+def image_address(card_url: str, card: Card) -> str:
+    """The card's address with a digest of what it draws: a crawler that kept the old image fetches the new one."""
+    return f"{card_url}&v={card.digest()[:12]}"
 
 
 def card_alt(card: Card) -> str:
@@ -144,10 +149,13 @@ def series_preview(series: SeriesRef, rounds: list[RoundSnapshot], now: datetime
 
 def utc_time(value: datetime | None) -> str:
     """An absolute time, written in UTC and saying so: a card is seen everywhere and for days."""
-    if value is None:
-        return ""
-    formatted = babel_dates.format_datetime(value, "d MMM y, HH:mm", tzinfo=UTC, locale=language())
-    return f"{formatted} (UTC)"
+    return "" if value is None else _utc_time(value, language())
+
+
+@lru_cache(maxsize=1024)
+def _utc_time(value: datetime, locale: str) -> str:
+    # Babel's formatting cost a player's reveal more than its share box's other parts together.
+    return f"{babel_dates.format_datetime(value, 'd MMM y, HH:mm', tzinfo=UTC, locale=locale)} (UTC)"
 
 
 def time_left(until: datetime, now: datetime) -> str:
@@ -156,10 +164,15 @@ def time_left(until: datetime, now: datetime) -> str:
 
 def size_line(round_: RoundSnapshot) -> str:
     """What the round asks, fixed once it is published: "10 statements · 3 lies", or a poll's options."""
-    if round_.is_facts:
-        return " · ".join((ngettext("%(num)d statement", "%(num)d statements", len(round_.statements)),
-                           ngettext("%(num)d lie", "%(num)d lies", round_.false_count)))
-    return ngettext("Poll · %(num)d option", "Poll · %(num)d options", len(round_.options))
+    return size_words(round_.is_facts, len(round_.statements), round_.false_count, len(round_.options))
+
+
+def size_words(is_facts: bool, statements: int, lies: int, options: int) -> str:
+    """size_line from the counts alone (a feed lists rounds without loading their statements)."""
+    if is_facts:
+        return " · ".join((ngettext("%(num)d statement", "%(num)d statements", statements),
+                           ngettext("%(num)d lie", "%(num)d lies", lies)))
+    return ngettext("Poll · %(num)d option", "Poll · %(num)d options", options)
 
 
 def round_card(round_: RoundSnapshot, now: datetime) -> Card:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select
 
 from quizapp import queries, versions
 from quizapp.access import visible_round
@@ -21,7 +21,7 @@ from quizapp.sharing import bp, feeds, personal
 from quizapp.sharing.cards import Card
 from quizapp.sharing.images import card_png
 from quizapp.sharing.previews import absolute_url, language, round_card, series_card, site_card
-from quizapp.snapshots import RoundSnapshot, load_round, load_rounds, series_rounds, status_clause
+from quizapp.snapshots import load_round, series_rounds
 from quizapp.web import shareable
 
 CARD_MAX_AGE = 3600  # a card changes with its round's state; its address in og:image carries a version anyway
@@ -92,11 +92,12 @@ def result_card_image(round_id: int, token: str) -> Response:
     return _card_response(f"result-{result.answer_id}", "closed", personal.personal_card(result, name), CARD_MAX_AGE)
 
 
-def _feed_response(title: str, self_url: str, home_url: str, rounds: list[RoundSnapshot]) -> Response:
-    listed = tuple(feeds.entries(rounds, utcnow()))
-    # Written once per set of entries: feedgen's XML cost three round pages on every fetch.
-    body, updated, etag = cached(versions.feed_key(self_url, title, listed),
-                                 lambda: _written(title, self_url, home_url, listed))
+def _feed_response(title: str, self_url: str, home_url: str, rounds: list[feeds.FeedRound]) -> Response:
+    now = utcnow()
+    # Kept until a round in it changes or moves on (opens, closes): its entries and feedgen's XML are written once,
+    # where they cost three round pages on every fetch.
+    key = versions.feed_key(self_url, home_url, title, language(), tuple(rounds), feeds.phases(rounds, now))
+    body, updated, etag = cached(key, lambda: _written(title, self_url, home_url, feeds.entries(rounds, now)))
     response = Response(body, mimetype="application/atom+xml")
     response.set_etag(etag)
     response.last_modified = updated
@@ -105,24 +106,16 @@ def _feed_response(title: str, self_url: str, home_url: str, rounds: list[RoundS
     return response.make_conditional(request)
 
 
-def _written(title: str, self_url: str, home_url: str, listed: tuple[feeds.Entry, ...]) -> tuple[bytes, datetime, str]:
-    body, updated = feeds.atom(title, self_url, home_url, list(listed))
+def _written(title: str, self_url: str, home_url: str, listed: list[feeds.Entry]) -> tuple[bytes, datetime, str]:
+    body, updated = feeds.atom(title, self_url, home_url, listed)
     return body, updated, hashlib.sha256(body).hexdigest()
-
-
-def _newest(*conditions: ColumnElement[bool]) -> list[RoundSnapshot]:
-    """The rounds that have opened (open or closed, never drafts or scheduled ones), the latest first."""
-    rounds, now = Round.__table__, utcnow()
-    started = or_(status_clause(RoundStatus.OPEN, now), status_clause(RoundStatus.CLOSED, now))
-    return load_rounds(started, *conditions, order_by=[rounds.c.opens_at.desc(), rounds.c.id.desc()],
-                       limit=feeds.FEED_LENGTH)
 
 
 @bp.route("/feed.atom")
 def site_feed() -> Response:
     """Every round's opening and reveal."""
     return _feed_response(_("Two Truths: new rounds and reveals"), absolute_url("sharing.site_feed"),
-                          absolute_url("play.home"), _newest())
+                          absolute_url("play.home"), feeds.newest(utcnow()))
 
 
 @bp.route("/series/<int:series_id>/feed.atom")
@@ -131,7 +124,7 @@ def series_feed(series_id: int) -> Response:
     rounds = series_rounds(series_id)
     if not rounds or rounds[0].series is None:
         abort(404)  # as the series page: drafts alone are its curator's business
-    newest = _newest(Round.__table__.c.series_id == series_id)
+    newest = feeds.newest(utcnow(), Round.__table__.c.series_id == series_id)
     return _feed_response(_("Series: %(title)s", title=rounds[0].series.title),
                           absolute_url("sharing.series_feed", series_id=series_id),
                           absolute_url("leaderboard.series", series_id=series_id), newest)
@@ -147,4 +140,4 @@ def host_feed(name: str) -> Response:
         abort(404)
     return _feed_response(_("Rounds hosted by %(name)s", name=host.username),
                           absolute_url("sharing.host_feed", name=host.username), absolute_url("play.home"),
-                          _newest(Round.__table__.c.curator_id == host.id))
+                          feeds.newest(utcnow(), Round.__table__.c.curator_id == host.id))

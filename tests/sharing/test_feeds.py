@@ -102,6 +102,33 @@ def test_a_kept_feed_follows_its_rounds_and_language(app, make):
     assert "Итоги: A round opened since" in {entry.title for entry in russian.entries}
 
 
+def test_an_entry_says_what_the_round_asks_and_who_hosts_it(app, make):
+    host = make.user("mira", curator=True)
+    make.facts_round([("a", False), ("b", True), ("c", False), ("d", True), ("e", False)], curator=host,
+                     title="Five facts")
+    make.poll(["Yes", "No", "Maybe"], title="Three options", curator=host)
+    summaries = {entry.title: entry.summary for entry in parse(app.test_client().get("/feed.atom")).entries}
+    assert summaries["Open: Five facts"] == "5 statements · 2 lies · hosted by mira"
+    assert summaries["Open: Three options"] == "Poll · 3 options · hosted by mira"
+
+
+def test_a_kept_feed_follows_the_clock_without_any_write(app, make, monkeypatch):
+    """Nothing is written when a round's time comes: the feed must still move on (its reveal's entry appears)."""
+    from datetime import timedelta
+
+    import quizapp.sharing.views as views
+
+    seeded(make)
+    client = app.test_client()
+    closing = make.facts_round(title="Closing soon")
+    closing.closes_at = views.utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    assert "Revealed: Closing soon" not in {entry.title for entry in parse(client.get("/feed.atom")).entries}
+    later = views.utcnow() + timedelta(minutes=6)
+    monkeypatch.setattr(views, "utcnow", lambda: later)
+    assert "Revealed: Closing soon" in {entry.title for entry in parse(client.get("/feed.atom")).entries}
+
+
 ATOM_SCHEMA = Path(__file__).parent / "schemas" / "atom.rng"
 
 
