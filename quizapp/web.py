@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, Response, abort, g, render_template, request, session, url_for
+from flask import Flask, Response, abort, after_this_request, g, render_template, request, session, url_for
 from flask_babel import (
     get_locale,
     get_timezone,
@@ -124,8 +124,26 @@ def _relative(seconds: int, locale: str) -> str:
 
 
 def shareable() -> None:
-    """Mark this page as the same for every visitor without a session (a closed round's reveal, a leaderboard)."""
-    g.shareable = True
+    """Mark this page as the same for every visitor without a session (a closed round's reveal, a leaderboard).
+
+    Only for this response (after_this_request), rather than in a hook that every request, answers among them, would
+    pass through to find nothing to do.
+    """
+    after_this_request(_cache_for_visitors)
+
+
+def _cache_for_visitors(response: Response) -> Response:
+    from flask import current_app
+
+    config = current_app.config
+    if (request.method in ("GET", "HEAD") and response.status_code == 200
+            and config["SESSION_COOKIE_NAME"] not in request.cookies and not session):
+        # A visitor with no session gets what every such visitor gets: a front cache may keep it briefly.
+        # Flask adds Vary: Cookie, so anyone signed in (or with a chosen language) gets their own page.
+        response.cache_control.public = True
+        response.cache_control.max_age = config["SHARED_PAGE_MAX_AGE"]
+        response.vary.add("Accept-Language")
+    return response
 
 
 def note_arrival() -> None:
@@ -315,13 +333,3 @@ def init_app(app: Flask) -> None:
             "format_percent": percent_from_fraction,
         }
 
-    @app.after_request
-    def shared_page(response: Response) -> Response:
-        if (g.get("shareable") and request.method in ("GET", "HEAD") and response.status_code == 200
-                and app.config["SESSION_COOKIE_NAME"] not in request.cookies and not session):
-            # A visitor with no session gets what every such visitor gets: a front cache may keep it briefly.
-            # Flask adds Vary: Cookie, so anyone signed in (or with a chosen language) gets their own page.
-            response.cache_control.public = True
-            response.cache_control.max_age = app.config["SHARED_PAGE_MAX_AGE"]
-            response.vary.add("Accept-Language")
-        return response
