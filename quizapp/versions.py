@@ -13,6 +13,7 @@ from collections.abc import Hashable
 from flask import request
 
 from quizapp.extensions import locale_and_zone
+from quizapp.queries import PlayerAnswer
 from quizapp.snapshots import RoundSnapshot
 from quizapp.web import this_year
 
@@ -64,6 +65,13 @@ def reveal_page_key(round_: RoundSnapshot) -> tuple[object, ...]:
     return ("reveal-page", round_version(round_), html_scope())
 
 
+def my_result_key(round_: RoundSnapshot, answer: PlayerAnswer, name: str) -> tuple[object, ...]:
+    """A player's own result on a closed round's reveal, with its share box: the round as its reveal shows it (its
+    tally moves their rank), their answer and their name; kept for them alone, under their answer's id."""
+    return ("my-result", round_version(round_), answer.id, answer.points, answer.max_points, answer.option_id,
+            answer.marked_ids, name, html_scope())
+
+
 def board_key(where: str, leaderboard: tuple[object, ...], page: int) -> tuple[object, ...]:
     """A page of a leaderboard's table, as shown on one page (`where`: "reveal", "round", "overall", "series"),
     to a viewer without a row on it."""
@@ -77,11 +85,11 @@ def confirmation_key(round_: RoundSnapshot, fragment: bool) -> tuple[object, ...
     return ("confirmation", round_.id, round_.kind, round_.closes_at, items, fragment, html_scope())
 
 
-def feed_key(self_url: str, home_url: str, title: str, language: str, rounds: tuple[Hashable, ...],
-             phases: tuple[object, ...]) -> tuple[object, ...]:
-    """An Atom feed's XML: its rounds as a feed shows them (quizapp.sharing.feeds.FeedRound, every field it writes),
-    where each stands now (opened, revealed), and the language its words are in."""
-    return ("feed", self_url, home_url, title, language, rounds, phases)
+def feed_key(self_url: str, home_url: str, title: str, language: str,
+             rows: tuple[Hashable, ...]) -> tuple[object, ...]:
+    """An Atom feed's XML: its rounds' rows (quizapp.sharing.feeds.newest: every field an entry writes, and whether
+    the round has closed, which adds its reveal's entry) and the language its words are in."""
+    return ("feed", self_url, home_url, title, language, rows)
 
 
 def card_key(subject: str, state: str, language: str, digest: str) -> tuple[object, ...]:

@@ -67,12 +67,10 @@ def _render_shared(round_: RoundSnapshot, results: RoundResults) -> SharedReveal
     )
 
 
-def _my_result(round_: RoundSnapshot, results: RoundResults, answer: PlayerAnswer | None,
+def _my_result(round_: RoundSnapshot, results: RoundResults, answer: PlayerAnswer,
                link_preview: previews.LinkPreview) -> Markup | None:
     """The viewer's own score, rank and share of players beaten (or their vote, in an opinion poll), first, with
     what they can share of it."""
-    if answer is None:
-        return None
     if not round_.is_scored:
         vote = next((row for row in results.options if row.option.id == answer.option_id), None)
         return Markup(render_template("results/_my_vote.html", vote=vote, results=results,
@@ -109,9 +107,12 @@ def reveal(round_id: int) -> str:
         # Nothing of the viewer's own on it (a visitor, a player who did not play it): everyone's page, kept whole.
         return render_template("results/reveal.html", round=round_, header=shared.header, link_preview=link_preview,
                                article=kept_rendering(versions.reveal_page_key(round_), article))
-    # The viewer's own result goes before the article, outside every kept part.
+    # The viewer's own result goes before the article, outside every kept part; kept on its own, per answer.
+    my_result = None if answer is None else kept_rendering(
+        versions.my_result_key(round_, answer, current_user.username),
+        lambda: _my_result(round_, results, answer, link_preview))
     return render_template("results/reveal.html", round=round_, header=shared.header, link_preview=link_preview,
-                           my_result=_my_result(round_, results, answer, link_preview), article=article())
+                           my_result=my_result, article=article())
 
 
 def _top_of_board(round_: RoundSnapshot, board: BoardPage) -> Markup:

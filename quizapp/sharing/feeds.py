@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,7 +57,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class FeedRound:
-    """What a feed shows of a round, and all it shows: a feed is kept until one of these, or its phase, changes."""
+    """What a feed entry shows of a round."""
 
     id: int
     title: str
@@ -74,9 +75,10 @@ class FeedRound:
         return round_status(self.published, self.opens_at, self.closes_at, now)
 
 
-def newest(now: datetime, *conditions: ColumnElement[bool]) -> list[FeedRound]:
-    """The rounds that have opened (open or closed, never drafts or scheduled ones), the latest first, with their
-    statements and options counted: one query, and no round's texts beyond its title."""
+def newest(now: datetime, *conditions: ColumnElement[bool]) -> tuple[tuple[Any, ...], ...]:
+    """The rounds that have opened (open or closed, never drafts or scheduled ones), the latest first: what their
+    entries show, statements and options counted, and whether each has closed at now. One query, as plain rows:
+    a feed is kept under them, and its rounds are made of them only when it is written (feed_rounds)."""
     rounds, users, statements, options = Round.__table__, User.__table__, Statement.__table__, Option.__table__
     counted_statements = select(func.count()).where(statements.c.round_id == rounds.c.id).scalar_subquery()
     lies = (select(func.count()).where(statements.c.round_id == rounds.c.id, statements.c.is_false)
@@ -85,24 +87,26 @@ def newest(now: datetime, *conditions: ColumnElement[bool]) -> list[FeedRound]:
     started = or_(status_clause(RoundStatus.OPEN, now), status_clause(RoundStatus.CLOSED, now))
     query = (
         select(rounds.c.id, rounds.c.title, users.c.username, rounds.c.kind, rounds.c.published, rounds.c.opens_at,
-               rounds.c.closes_at, rounds.c.created_at, counted_statements, lies, counted_options)
+               rounds.c.closes_at, rounds.c.created_at, counted_statements, lies, counted_options,
+               status_clause(RoundStatus.CLOSED, now))
         .join(users, users.c.id == rounds.c.curator_id)
         .where(started, *conditions)
         .order_by(rounds.c.opens_at.desc(), rounds.c.id.desc())
         .limit(FEED_LENGTH)
     )
-    return [FeedRound(row.id, row.title, row.username, row.kind, row.published, _utc(row.opens_at),
-                      _utc(row.closes_at), as_utc(row.created_at), *row[-3:])
-            for row in db.session.execute(query)]
+    return tuple(tuple(row) for row in db.session.execute(query))
+
+
+def feed_rounds(rows: Sequence[tuple[Any, ...]]) -> list[FeedRound]:
+    """The rounds of newest()'s rows."""
+    return [FeedRound(id_, title, host, kind, published, _utc(opens_at), _utc(closes_at), as_utc(created_at),
+                      counted, lies, options)
+            for (id_, title, host, kind, published, opens_at, closes_at, created_at, counted, lies, options, _closed)
+            in rows]
 
 
 def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
-
-
-def phases(rounds: Sequence[FeedRound], now: datetime) -> tuple[RoundStatus, ...]:
-    """Where each round stands: all the entries depend on of the time (an opening, then a reveal)."""
-    return tuple(round_.status(now) for round_ in rounds)
 
 
 def entries(rounds: Sequence[FeedRound], now: datetime) -> list[Entry]:

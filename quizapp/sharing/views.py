@@ -92,12 +92,13 @@ def result_card_image(round_id: int, token: str) -> Response:
     return _card_response(f"result-{result.answer_id}", "closed", personal.personal_card(result, name), CARD_MAX_AGE)
 
 
-def _feed_response(title: str, self_url: str, home_url: str, rounds: list[feeds.FeedRound]) -> Response:
-    now = utcnow()
-    # Kept until a round in it changes or moves on (opens, closes): its entries and feedgen's XML are written once,
-    # where they cost three round pages on every fetch.
-    key = versions.feed_key(self_url, home_url, title, language(), tuple(rounds), feeds.phases(rounds, now))
-    body, updated, etag = cached(key, lambda: _written(title, self_url, home_url, feeds.entries(rounds, now)))
+def _feed_response(title: str, self_url: str, home_url: str, now: datetime,
+                   rows: tuple[tuple[object, ...], ...]) -> Response:
+    # Kept until a round in it changes or closes (each row says whether it has): its entries and feedgen's XML are
+    # written once, where they cost three round pages on every fetch.
+    key = versions.feed_key(self_url, home_url, title, language(), rows)
+    body, updated, etag = cached(key, lambda: _written(title, self_url, home_url,
+                                                       feeds.entries(feeds.feed_rounds(rows), now)))
     response = Response(body, mimetype="application/atom+xml")
     response.set_etag(etag)
     response.last_modified = updated
@@ -114,8 +115,9 @@ def _written(title: str, self_url: str, home_url: str, listed: list[feeds.Entry]
 @bp.route("/feed.atom")
 def site_feed() -> Response:
     """Every round's opening and reveal."""
+    now = utcnow()
     return _feed_response(_("Two Truths: new rounds and reveals"), absolute_url("sharing.site_feed"),
-                          absolute_url("play.home"), feeds.newest(utcnow()))
+                          absolute_url("play.home"), now, feeds.newest(now))
 
 
 @bp.route("/series/<int:series_id>/feed.atom")
@@ -124,10 +126,11 @@ def series_feed(series_id: int) -> Response:
     rounds = series_rounds(series_id)
     if not rounds or rounds[0].series is None:
         abort(404)  # as the series page: drafts alone are its curator's business
-    newest = feeds.newest(utcnow(), Round.__table__.c.series_id == series_id)
+    now = utcnow()
+    newest = feeds.newest(now, Round.__table__.c.series_id == series_id)
     return _feed_response(_("Series: %(title)s", title=rounds[0].series.title),
                           absolute_url("sharing.series_feed", series_id=series_id),
-                          absolute_url("leaderboard.series", series_id=series_id), newest)
+                          absolute_url("leaderboard.series", series_id=series_id), now, newest)
 
 
 @bp.route("/hosts/<name>/feed.atom")
@@ -138,6 +141,7 @@ def host_feed(name: str) -> Response:
     host = db.session.execute(select(User.id, User.username).where(User.username == name)).first()
     if host is None:
         abort(404)
+    now = utcnow()
     return _feed_response(_("Rounds hosted by %(name)s", name=host.username),
                           absolute_url("sharing.host_feed", name=host.username), absolute_url("play.home"),
-                          feeds.newest(utcnow(), Round.__table__.c.curator_id == host.id))
+                          now, feeds.newest(now, Round.__table__.c.curator_id == host.id))

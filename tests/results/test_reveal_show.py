@@ -4,6 +4,9 @@ from __future__ import annotations
 import html
 import re
 
+from quizapp.extensions import db
+from quizapp.models import Round
+
 from tests.results.test_reveal import B, D, STATEMENTS, close_now, played, reveal_items, text  # noqa: F401
 
 # ann finds the three lies, bob and cyd two, dan one (see MARKS in test_reveal.py)
@@ -119,3 +122,17 @@ def test_an_opinion_poll_puts_its_leading_option_forward_and_the_voter_first(mak
     assert "You voted: Coffee" in words and "Chosen by 66.7% of voters (2 of 3)." in words
     assert "The most popular answer" in words
     assert "The most popular answer" not in visible(text(voters[0].get(url)))
+
+
+def test_the_viewers_kept_result_follows_an_answer_that_lands_after_the_close(make, new_player):
+    """An answer sent before the close can commit after it: a player already looking sees their rank move."""
+    round_ = make.facts_round([("a lie", True), ("a truth", False)], title="Late",
+                              curator=make.user("host", password=None, curator=True))
+    lie, truth = (s.id for s in round_.statements)
+    tia = new_player("tia")
+    assert tia.answer(round_.id, [truth]).status_code == 303
+    close_now(round_.id)
+    assert "Rank 1 of 1" in visible(text(tia.get(f"/rounds/{round_.id}/reveal")))
+    make.answer(db.session.get(Round, round_.id), make.user("tom", password=None), [lie])  # committed after the close
+    words = visible(text(tia.get(f"/rounds/{round_.id}/reveal")))
+    assert "Rank 2 of 2" in words, words
