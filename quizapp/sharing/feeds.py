@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 from lxml import etree
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 
 from quizapp.extensions import db
 from quizapp.models import Option, Round, Statement, User
@@ -79,22 +80,29 @@ def newest(now: datetime, *conditions: ColumnElement[bool]) -> tuple[tuple[Any, 
     """The rounds that have opened (open or closed, never drafts or scheduled ones), the latest first: what their
     entries show, statements and options counted, and whether each has closed at now. One query, as plain rows:
     a feed is kept under them, and its rounds are made of them only when it is written (feed_rounds)."""
+    query = _newest_query().where(*conditions) if conditions else _newest_query()
+    return tuple(tuple(row) for row in db.session.execute(query, {"now": now}))
+
+
+@cache
+def _newest_query() -> Select[Any]:
+    # Built once, the time a parameter: building the status conditions anew was a fifth of a feed's fetch.
     rounds, users, statements, options = Round.__table__, User.__table__, Statement.__table__, Option.__table__
+    now = bindparam("now", type_=rounds.c.closes_at.type)
     counted_statements = select(func.count()).where(statements.c.round_id == rounds.c.id).scalar_subquery()
     lies = (select(func.count()).where(statements.c.round_id == rounds.c.id, statements.c.is_false)
             .scalar_subquery())
     counted_options = select(func.count()).where(options.c.round_id == rounds.c.id).scalar_subquery()
     started = or_(status_clause(RoundStatus.OPEN, now), status_clause(RoundStatus.CLOSED, now))
-    query = (
+    return (
         select(rounds.c.id, rounds.c.title, users.c.username, rounds.c.kind, rounds.c.published, rounds.c.opens_at,
                rounds.c.closes_at, rounds.c.created_at, counted_statements, lies, counted_options,
                status_clause(RoundStatus.CLOSED, now))
         .join(users, users.c.id == rounds.c.curator_id)
-        .where(started, *conditions)
+        .where(started)
         .order_by(rounds.c.opens_at.desc(), rounds.c.id.desc())
         .limit(FEED_LENGTH)
     )
-    return tuple(tuple(row) for row in db.session.execute(query))
 
 
 def feed_rounds(rows: Sequence[tuple[Any, ...]]) -> list[FeedRound]:
