@@ -116,8 +116,9 @@ def insert_answer(engine: Engine, session: Session | None, round_: RoundSnapshot
     compiled = _compiled_for(engine.dialect)
     params = values | {"round_created_at": round_.created_at, "opens_at": round_.opens_at,
                        "closes_at": round_.closes_at}
-    with DriverTransaction(engine, session) as transaction:
-        if marked and compiled.answer_with_marks is not None:
+    together = compiled.answer_with_marks is not None  # PostgreSQL: the answer and its marks in one statement
+    with DriverTransaction(engine, session, one_statement=together or not marked) as transaction:
+        if marked and together:
             row = transaction.run(compiled.answer_with_marks, params | {"marked": marked})
         else:
             row = transaction.run(compiled.answer, params)

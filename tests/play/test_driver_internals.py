@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import psycopg
 import pytest
 from packaging.requirements import Requirement
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     insert,
     select,
 )
@@ -94,3 +96,48 @@ def test_a_driver_error_is_raised_as_sqlalchemys_so_the_apps_handlers_apply(engi
         transaction.run(statement, {"name": "once"})
     assert isinstance(raised.value.orig, sqlite3.IntegrityError)
     assert raised.value.statement == statement.sql and raised.value.params == ["once"]
+
+
+@pytest.fixture
+def postgresql_engine():  # type: ignore[no-untyped-def]
+    from tests.conftest import POSTGRES_URL
+
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL only: TEST_DATABASE_URL is not set")
+    # One connection: the one a transaction gives back is the next one handed out.
+    engine = create_engine(POSTGRES_URL, pool_size=1, max_overflow=0)
+    table.metadata.drop_all(engine)
+    table.metadata.create_all(engine)
+    yield engine
+    table.metadata.drop_all(engine)
+    engine.dispose()
+
+
+def count_rows(engine) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as other:
+        return int(other.scalar(select(func.count()).select_from(table)))
+
+
+def test_one_statement_on_postgresql_commits_as_it_runs_and_gives_the_connection_back_as_it_was(postgresql_engine):
+    engine = postgresql_engine
+    statement = DriverStatement.compile(insert(table).values(name=bindparam("name")).returning(table.c.a),
+                                        engine.dialect)
+    with DriverTransaction(engine, None, one_statement=True) as transaction:
+        assert transaction.run(statement, {"name": "once"}) is not None
+        committed_by_then = transaction.driver.info.transaction_status
+    # Nothing was left open on the server for a COMMIT to finish: the statement was its own transaction.
+    assert committed_by_then == psycopg.pq.TransactionStatus.IDLE
+    assert count_rows(engine) == 1
+    # A refused statement leaves nothing, and the connection goes back out of autocommit either way.
+    with DriverTransaction(engine, None, one_statement=True) as transaction, pytest.raises(IntegrityError):
+        transaction.run(statement, {"name": "once"})
+    pooled = engine.raw_connection()
+    try:
+        assert pooled.driver_connection.autocommit is False
+    finally:
+        pooled.close()
+    # Without the promise, the statements wait for commit(): a transaction left uncommitted stores nothing.
+    with DriverTransaction(engine, None) as transaction:
+        transaction.run(statement, {"name": "twice"})
+        assert transaction.driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    assert count_rows(engine) == 1
