@@ -85,6 +85,13 @@ def confirmation_key(round_: RoundSnapshot, fragment: bool) -> tuple[object, ...
     return ("confirmation", round_.id, round_.kind, round_.closes_at, items, fragment, html_scope())
 
 
+def preview_key(round_: RoundSnapshot, endpoint: str, language: str, url_root: str) -> tuple[object, ...]:
+    """The link preview of a round whose results are public (quizapp.sharing.previews.round_preview): its words and
+    card tell the reveal, which moves only with the round; in the page's language, for the site's public address
+    (the preview's links are absolute)."""
+    return ("preview", endpoint, round_version(round_), language, url_root)
+
+
 def feed_key(self_url: str, home_url: str, title: str, language: str,
              rows: tuple[Hashable, ...]) -> tuple[object, ...]:
     """An Atom feed's XML: its rounds' rows (quizapp.sharing.feeds.newest: every field an entry writes, and whether

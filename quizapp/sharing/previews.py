@@ -15,6 +15,8 @@ from flask import current_app, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
+from quizapp import versions
+from quizapp.cache import kept_rendering
 from quizapp.paging import Page
 from quizapp.results.summary import RoundResults, round_results
 from quizapp.rules import rounds as rules
@@ -264,7 +266,20 @@ def reveal_line(round_: RoundSnapshot, results: RoundResults) -> str:
 
 
 def round_preview(round_: RoundSnapshot, now: datetime, *, endpoint: str = "play.round_page") -> LinkPreview:
-    """The preview of a round's page, of its reveal (endpoint "results.reveal") or of its leaderboard."""
+    """The preview of a round's page, of its reveal (endpoint "results.reveal") or of its leaderboard.
+
+    Once the results are public nothing in it moves with the clock (the card and the description tell the reveal),
+    so it is kept until the round itself changes; before that, its description counts players and time live.
+    """
+    if rules.results_public(round_, now):
+        address = current_app.config.get("PUBLIC_URL") or request.url_root
+        key = versions.preview_key(round_, endpoint, language(), address)
+        preview_: LinkPreview = kept_rendering(key, lambda: _round_preview(round_, now, endpoint))
+        return preview_
+    return _round_preview(round_, now, endpoint)
+
+
+def _round_preview(round_: RoundSnapshot, now: datetime, endpoint: str) -> LinkPreview:
     card = round_card(round_, now)
     title = _("Reveal: %(title)s", title=round_.title) if endpoint == "results.reveal" else round_.title
     return preview(title, round_description(round_, now), absolute_url(endpoint, round_id=round_.id),

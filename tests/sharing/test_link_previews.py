@@ -148,3 +148,24 @@ def test_after_the_close_the_card_tells_the_story_of_the_reveal(app, world):
         db.session.get(Round, world["open"]).closes_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
     assert client.get(f"/rounds/{world['open']}/card.png").data != open_card
+
+
+def test_a_closed_rounds_preview_follows_the_round_and_the_address_it_is_shared_from(app, world, make):
+    client = app.test_client()
+    reveal = f"/rounds/{world['closed']}/reveal"
+    before = tags(client.get(reveal, headers=TELEGRAM).get_data(as_text=True))
+    assert before["og:title"] == "Reveal: Прошлая неделя"
+    assert before["description"] == "Revealed: lie 3 fooled 100.0% · 4 players"
+    with app.app_context():
+        closed = db.session.get(Round, world["closed"])
+        closed.title = "Позапрошлая неделя"  # the host may still retitle a closed round
+        # An answer sent before the close and committed after it: the reveal counts five players now.
+        make.answer(closed, make.user("late"), [closed.statements[2].id, closed.statements[3].id])
+        db.session.commit()
+    after = tags(client.get(reveal, headers=TELEGRAM).get_data(as_text=True))
+    assert after["og:title"] == "Reveal: Позапрошлая неделя"
+    assert after["description"] == "Revealed: lie 3 fooled 80.0% · 5 players"
+    assert after["og:image"] != before["og:image"]  # the card's digest moved with what it draws
+    app.config["PUBLIC_URL"] = "https://two-truths.example"
+    public = tags(client.get(reveal, headers=TELEGRAM).get_data(as_text=True))
+    assert public["og:url"] == f"https://two-truths.example{reveal}?lang=en"
