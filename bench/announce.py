@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -117,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
         consumer.terminate()
         consumer.wait(30)
         receiver.shutdown()
-    return report(receiver.arrivals, closes, folder)
+    status = report(receiver.arrivals, closes, folder)
+    if status == 0:
+        shutil.rmtree(folder, ignore_errors=True)  # kept only when something was missed: its consumer log says why
+    return status
 
 
 def report(arrivals: list[tuple[str, int, datetime]], closes: dict[int, datetime], folder: Path) -> int:
