@@ -126,7 +126,9 @@ class Run:
         if self.limiter.startswith("redis"):
             checks._flush_redis(self.limiter)
         c32, c128 = data.open_rounds["answers-c32"], data.open_rounds["answers-c128"]
-        player_cookie = "session=" + sessions[data.player_ids[-1]][0]
+        # The same player on the round page and on the reveal, one who played the closed round: on the reveal they
+        # see their own result (a player drawn at random had not played it on one database and had on the other).
+        player_cookie = "session=" + sessions[data.closed_round_player_id][0]
         app_server = Server(f"app-{kind}", APP, self.workers, app_env(url, self.secret, self.limiter), self.workdir)
         ref_server = Server(f"ref-{kind}", REFERENCE, self.workers, reference_env(url, self.secret), self.workdir)
         with app_server.start(f"/rounds/{c32.id}"), ref_server.start("/"):

@@ -52,6 +52,8 @@ class Dataset:
     series_id: int
     answers_seeded: int
     marks_seeded: int
+    # A player who answered the closed round whose reveal is measured: "reveal (player)" shows their own result.
+    closed_round_player_id: int = 0
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -189,6 +191,8 @@ def seed(app: Flask, size: Size, rng: random.Random) -> Dataset:
         series_id=size.series,
         answers_seeded=len(answers),
         marks_seeded=len(marks),
+        closed_round_player_id=next((a["player_id"] for a in reversed(answers)
+                                     if a["round_id"] == size.closed_rounds), player_ids[-1]),
     )
 
 

@@ -68,14 +68,14 @@ class DriverTransaction:
             return
         self.pooled = engine.raw_connection()
         self.driver = self.pooled.driver_connection
-        if one_statement and self.dialect.name == "postgresql":
-            self.driver.autocommit = self.autocommit = True
-        elif self.dialect.name == "sqlite":
-            try:
-                self._run("BEGIN IMMEDIATE", ())
-            except BaseException:
-                self.pooled.close()  # no `with` block holds it yet: the lock was not to be had (busy), give it back
-                raise
+        try:
+            if one_statement and self.dialect.name == "postgresql":
+                self.driver.autocommit = self.autocommit = True
+            elif self.dialect.name == "sqlite":
+                self._run("BEGIN IMMEDIATE", ())  # raises when the lock was not to be had (busy)
+        except BaseException:
+            self.pooled.close()  # no `with` block holds it yet: give it back
+            raise
 
     def run(self, statement: DriverStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run the statement; the first row it returned, or None."""
