@@ -106,11 +106,12 @@ class DriverTransaction:
             if not self.committed:
                 self.session.rollback()
             return
-        try:
-            if self.autocommit and self.pooled.is_valid:
+        if self.autocommit and self.pooled.is_valid:
+            try:
                 self.driver.autocommit = False  # as the pool's other users expect it
-        finally:
-            self.pooled.close()  # back to the pool, whose reset on return rolls back what was not committed
+            except Exception as error:  # a connection in a state no one expects is not handed out again
+                self.pooled.invalidate(error)
+        self.pooled.close()  # back to the pool, whose reset on return rolls back what was not committed
 
     def _run(self, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> tuple[Any, ...] | None:
         cursor = self.driver.cursor()

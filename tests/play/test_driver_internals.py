@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from quizapp.extensions import configure_sqlite_connection
 from quizapp.play.driver import DriverStatement, DriverTransaction
@@ -140,4 +141,21 @@ def test_one_statement_on_postgresql_commits_as_it_runs_and_gives_the_connection
     with DriverTransaction(engine, None) as transaction:
         transaction.run(statement, {"name": "twice"})
         assert transaction.driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    assert count_rows(engine) == 1
+
+
+def test_inside_a_transaction_the_session_began_the_statement_waits_for_its_commit_even_if_it_is_the_only_one(
+        postgresql_engine):
+    """A round read first (SQLite's write lock, or a re-read on PostgreSQL) began the session's transaction: the
+    answer runs inside it, never in autocommit, and commit() commits the session."""
+    engine = postgresql_engine
+    statement = DriverStatement.compile(insert(table).values(name=bindparam("name")), engine.dialect)
+    with Session(engine) as session:
+        session.execute(select(table.c.a))  # the session's transaction has begun
+        with DriverTransaction(engine, session, one_statement=True) as transaction:
+            transaction.run(statement, {"name": "read first"})
+            assert transaction.driver.autocommit is False
+            assert transaction.driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+            transaction.commit()
+        assert not session.in_transaction()
     assert count_rows(engine) == 1
