@@ -112,3 +112,24 @@ def test_send_a_test_queues_it_and_the_page_shows_how_it_went(curator):
         page = curator.get(PAGE).get_data(as_text=True)
     assert [got.json()["event"] for got in receiver.received] == ["channel.test", "channel.test"]
     assert "Test failed" in page and "HTTP 403: bot was kicked" in page
+
+
+def test_the_page_reads_every_channels_deliveries_at_once(curator, make):
+    """However many channels and deliveries it lists, the page runs the same queries."""
+    from tests.statements import Statements
+
+    def queries_with(count: int) -> int:
+        for _ in range(count):
+            channel = add_channel(None, "https://hooks.example/hook")
+            round_ = make.facts_round(curator=host(), title="Ten facts about Ann")
+            for row in plan_round(round_):
+                if row.channel_id == channel.id:
+                    row.state, row.attempts = "sent", 1
+            db.session.commit()
+        curator.get(PAGE)  # templates compiled
+        with Statements() as seen:
+            page = curator.get(PAGE).get_data(as_text=True)
+        assert page.count("Ten facts about Ann") >= count
+        return seen.count
+
+    assert queries_with(1) == queries_with(3)
