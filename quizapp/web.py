@@ -38,7 +38,6 @@ SESSION_STAMP = "_signed"
 SESSION_REFRESH_SECONDS = 24 * 60 * 60
 
 
-
 def is_htmx() -> bool:
     """Tell whether this request wants a fragment (an htmx partial request, not a history restore)."""
     # Read from the WSGI environ: asked several times a request, and the headers object re-spells each name.

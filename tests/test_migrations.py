@@ -1,7 +1,7 @@
 """The migrations build exactly the schema the models describe, and mend the data the rules now forbid."""
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, jsonify, render_template, url_for
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 

@@ -6,8 +6,7 @@ import re
 
 from quizapp.extensions import db
 from quizapp.models import Round
-
-from tests.results.test_reveal import B, D, STATEMENTS, close_now, played, reveal_items, text  # noqa: F401
+from tests.results.test_reveal import STATEMENTS, B, D, close_now, played, reveal_items, text  # noqa: F401
 
 # ann finds the three lies, bob and cyd two, dan one (see MARKS in test_reveal.py)
 ANN_PLACE = ("Perfect! You found every lie.", "Rank 1 of 4", "You beat 3 of 3 other players (100%).")
